@@ -1,0 +1,47 @@
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.g2p_self_service_portal.tests.common import assert_access_as_declared
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(TransactionCase):
+    def test_registration_officer_group(self):
+        group = self.env.ref("g2p_biometric_assist.group_registration_officer")
+        self.assertEqual(group.name, "Registration officer")
+        self.assertEqual(
+            group.category_id,
+            self.env.ref("g2p_self_service_portal.module_category_self_service_portal"),
+        )
+        self.assertIn(
+            self.env.ref("g2p_registry_base.group_g2p_registrar"), group.implied_ids
+        )
+
+    def test_access_rights_as_declared(self):
+        assert_access_as_declared(self, "g2p_biometric_assist")
+
+    def test_officer_applies_but_cannot_manage_programs(self):
+        officer = self.env["res.users"].create(
+            {
+                "name": "Officer",
+                "login": "officer.test",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref(
+                                "g2p_biometric_assist.group_registration_officer"
+                            ).id
+                        ],
+                    )
+                ],
+            }
+        )
+        Program = self.env["g2p.program"].with_user(officer)
+        self.assertTrue(Program.check_access_rights("read", raise_exception=False))
+        self.assertFalse(Program.check_access_rights("write", raise_exception=False))
+        Membership = self.env["g2p.program_membership"].with_user(officer)
+        self.assertTrue(Membership.check_access_rights("create", raise_exception=False))
+        self.assertFalse(
+            Membership.check_access_rights("unlink", raise_exception=False)
+        )

@@ -1,0 +1,21 @@
+{
+    "name": "G2P Portal Forms",
+    "summary": "Formio forms mapped to programs; submissions become applications",
+    "version": "17.0.1.0.0",
+    "category": "G2P",
+    "license": "LGPL-3",
+    "author": "G2P Self-Service Portal contributors",
+    "website": "https://openg2p.org",
+    "maintainers": [],
+    "development_status": "Alpha",
+    "depends": [
+        "formio",
+        "g2p_programs",
+        "g2p_program_registrant_info",
+        "g2p_program_documents",
+    ],
+    "external_dependencies": {"python": ["formio-data"]},
+    "data": [],
+    "application": False,
+    "installable": True,
+}

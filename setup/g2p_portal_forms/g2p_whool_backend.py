@@ -1,0 +1,1 @@
+../g2p_whool_backend.py

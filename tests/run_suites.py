@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""Run both test suites of the G2P self-service portal.
+
+1. The plain-Python suite (top-level ``tests/``): functional cores, static
+   checks, packaging. Runs on any machine.
+2. The Odoo suite (each addon's ``tests/``): runs whenever ``import odoo``
+   works in this interpreter and gives Odoo 17. It creates a fresh database,
+   installs the five addons (failing on any warning or error they log),
+   runs their tests through pytest-odoo, uninstalls them in reverse
+   dependency order and drops the database.
+
+It ends with one line per suite and a total line, and exits non-zero on any
+failure, including a suite that collected no test.
+
+The Odoo configuration is read from ``$ODOO_RC`` or ``~/.odoorc`` (database
+connection, ``addons_path`` of the dependencies); this repository is put in
+front of its ``addons_path`` in a temporary copy.
+"""
+
+import argparse
+import configparser
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Installation order; uninstalled in reverse.
+ADDONS = (
+    "g2p_auth_esignet",
+    "g2p_portal_forms",
+    "g2p_self_service_portal",
+    "g2p_entitlement_tracking",
+    "g2p_biometric_assist",
+)
+ODOO_SERIES = 17
+INSTALL_TIMEOUT = 30 * 60
+TEST_TIMEOUT = 45 * 60
+
+
+@dataclass
+class SuiteResult:
+    name: str
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    ran: bool = True
+    note: str = ""
+
+    @property
+    def ok(self):
+        return not self.ran or (self.failed == 0 and not self.note)
+
+    def summary(self):
+        if not self.ran:
+            return f"{self.name}: not run ({self.note})"
+        line = f"{self.name}: {self.passed} passed, {self.failed} failed"
+        if self.skipped:
+            line += f", {self.skipped} skipped"
+        if self.note:
+            line += f" ({self.note})"
+        return line
+
+
+def _banner(text):
+    print(f"\n{'=' * 20} {text} {'=' * 20}", flush=True)
+
+
+def _junit_counts(path):
+    """Return (passed, failed, skipped) from a pytest JUnit XML report."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return None
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    tests = failures = errors = skipped = 0
+    for suite in suites:
+        tests += int(suite.get("tests", 0))
+        failures += int(suite.get("failures", 0))
+        errors += int(suite.get("errors", 0))
+        skipped += int(suite.get("skipped", 0))
+    return tests - failures - errors - skipped, failures + errors, skipped
+
+
+def _run_pytest(name, args, cwd, timeout=None):
+    result = SuiteResult(name)
+    with tempfile.TemporaryDirectory(prefix="g2p-junit-") as tmp:
+        junit = Path(tmp) / "report.xml"
+        cmd = [sys.executable, "-m", "pytest", f"--junitxml={junit}", *args]
+        print("$", " ".join(cmd), flush=True)
+        try:
+            proc = subprocess.run(cmd, cwd=cwd, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            result.note = f"timed out after {timeout}s"
+            return result
+        counts = _junit_counts(junit)
+    if counts is None:
+        result.failed = 1
+        result.note = f"pytest exited {proc.returncode} without a report"
+        return result
+    result.passed, result.failed, result.skipped = counts
+    if proc.returncode == 5 or result.passed + result.failed == 0:
+        result.note = "no tests collected"
+    elif proc.returncode != 0 and result.failed == 0:
+        result.note = f"pytest exited {proc.returncode}"
+    return result
+
+
+def run_plain_suite():
+    _banner("plain-Python suite")
+    # The pytest-odoo plugin imports odoo when loaded: keep it out of the
+    # plain suite so that it runs the same with or without Odoo.
+    return _run_pytest(
+        "plain suite",
+        ["tests", "-p", "no:odoo", "-p", "no:cacheprovider", "-q"],
+        cwd=REPO_ROOT,
+    )
+
+
+def odoo_series():
+    """Return Odoo's major version importable by this interpreter, or None."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import odoo.release as r; print(r.version_info[0])"],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+    if proc.returncode != 0:
+        return None
+    try:
+        return int(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def _odoo_config_source():
+    for candidate in (os.environ.get("ODOO_RC"), "~/.odoorc", "~/.openerp_serverrc"):
+        if candidate and Path(candidate).expanduser().is_file():
+            return Path(candidate).expanduser()
+    return None
+
+
+def write_test_config(directory):
+    """Copy the machine's Odoo config with this repository on addons_path."""
+    parser = configparser.RawConfigParser()
+    source = _odoo_config_source()
+    if source:
+        parser.read(source)
+    if not parser.has_section("options"):
+        parser.add_section("options")
+    paths = [str(REPO_ROOT)]
+    existing = parser.get("options", "addons_path", fallback="")
+    paths += [p.strip() for p in existing.split(",") if p.strip()]
+    parser.set("options", "addons_path", ",".join(paths))
+    # The suite drives the server itself: no cron threads, no stray db.
+    parser.set("options", "max_cron_threads", "0")
+    parser.remove_option("options", "db_name")
+    parser.remove_option("options", "logfile")
+    path = Path(directory) / "odoo-test.conf"
+    with path.open("w") as handle:
+        parser.write(handle)
+    return path, source
+
+
+def _odoo_cmd(config, *args):
+    # Run the server through the interpreter, not the `odoo` console script:
+    # with odoo-addon-* packages installed the script can import the
+    # odoo/addons namespace folder instead of the server.
+    return [
+        sys.executable,
+        "-c",
+        "import odoo.cli; odoo.cli.main()",
+        f"--config={config}",
+        *args,
+    ]
+
+
+def _own_module_problems(log_text):
+    """Warnings and errors logged by our addons during installation."""
+    problems = []
+    for line in log_text.splitlines():
+        if not any(level in line for level in (" WARNING ", " ERROR ", " CRITICAL ")):
+            continue
+        if any(addon in line for addon in ADDONS):
+            problems.append(line.strip())
+    return problems
+
+
+def install_addons(config, database, log_path):
+    cmd = _odoo_cmd(
+        config,
+        f"--database={database}",
+        f"--init={','.join(ADDONS)}",
+        "--without-demo=all",
+        "--stop-after-init",
+        "--log-level=info",
+        "--http-port=0",
+    )
+    print("$", " ".join(cmd), flush=True)
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        proc = subprocess.run(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+    text = log_path.read_text(errors="replace")
+    print(f"installed in {time.monotonic() - started:.0f}s (log: {log_path})")
+    problems = _own_module_problems(text)
+    if proc.returncode != 0 or " ERROR " in text or " CRITICAL " in text:
+        tail = "\n".join(text.splitlines()[-40:])
+        problems.append(f"installation failed (exit {proc.returncode}):\n{tail}")
+    return problems
+
+
+UNINSTALL_SCRIPT = """
+import sys
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+
+config_path, database, *addons = sys.argv[1:]
+odoo.tools.config.parse_config([f"--config={config_path}", f"--database={database}"])
+failed = 0
+for name in addons:
+    registry = Registry(database)
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            module = env["ir.module.module"].search([("name", "=", name)])
+            module.button_immediate_uninstall()
+        with Registry(database).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            state = env["ir.module.module"].search([("name", "=", name)]).state
+        assert state == "uninstalled", state
+        print(f"uninstall {name}: ok", flush=True)
+    except Exception as exc:  # report every module, then fail
+        failed += 1
+        print(f"uninstall {name}: FAILED: {exc!r}", flush=True)
+sys.exit(1 if failed else 0)
+"""
+
+
+def uninstall_addons(config, database):
+    cmd = [
+        sys.executable,
+        "-c",
+        UNINSTALL_SCRIPT,
+        str(config),
+        database,
+        *reversed(ADDONS),
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("uninstall")]
+    print("\n".join(lines))
+    passed = sum(line.endswith(": ok") for line in lines)
+    failed = len(ADDONS) - passed
+    if failed:
+        print(proc.stderr[-4000:])
+    return passed, failed
+
+
+def drop_database(config, database):
+    script = (
+        "import sys, odoo\n"
+        "odoo.tools.config.parse_config([f'--config={sys.argv[1]}'])\n"
+        "from odoo.service import db\n"
+        "if db.exp_db_exist(sys.argv[2]):\n"
+        "    db.exp_drop(sys.argv[2])\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(config), database],
+        capture_output=True,
+        check=False,
+    )
+
+
+def run_odoo_suite(keep_db=False):
+    _banner("Odoo suite")
+    series = odoo_series()
+    if series is None:
+        return SuiteResult("odoo suite", ran=False, note="Odoo 17 not importable")
+    if series != ODOO_SERIES:
+        return SuiteResult(
+            "odoo suite", ran=False, note=f"Odoo {series} found, 17 required"
+        )
+    result = SuiteResult("odoo suite")
+    with tempfile.TemporaryDirectory(prefix="g2p-odoo-") as tmp:
+        config, source = write_test_config(tmp)
+        print(f"Odoo config: {source or 'none found, using defaults'}")
+        database = f"g2p_ssp_test_{int(time.time())}_{os.getpid()}"
+        log_path = Path(tmp) / "install.log"
+        try:
+            problems = install_addons(config, database, log_path)
+            if problems:
+                print("\n".join(problems))
+                result.failed = 1
+                result.note = "installation of the addons failed or logged warnings"
+                return result
+            tests = _run_pytest(
+                "odoo suite",
+                [
+                    "-p",
+                    "odoo",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--odoo-config={config}",
+                    f"--odoo-database={database}",
+                    "--odoo-http",
+                    "--odoo-log-level=warn",
+                    "-q",
+                    *[f"{addon}/tests" for addon in ADDONS],
+                ],
+                cwd=REPO_ROOT,
+                timeout=TEST_TIMEOUT,
+            )
+            passed, failed = uninstall_addons(config, database)
+            tests.passed += passed
+            tests.failed += failed
+            return tests
+        finally:
+            if keep_db:
+                print(f"kept database {database}")
+            else:
+                drop_database(config, database)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plain-only", action="store_true")
+    parser.add_argument("--odoo-only", action="store_true")
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the Odoo test database"
+    )
+    args = parser.parse_args(argv)
+
+    results = []
+    if not args.odoo_only:
+        results.append(run_plain_suite())
+    if not args.plain_only:
+        results.append(run_odoo_suite(keep_db=args.keep_db))
+
+    _banner("summary")
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed for r in results)
+    ok = all(r.ok for r in results)
+    print(f"total: {passed} passed, {failed} failed")
+    for result in results:
+        print(result.summary())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
