@@ -160,6 +160,11 @@ def write_test_config(directory):
     # The suite drives the server itself: no cron threads, no stray db.
     parser.set("options", "max_cron_threads", "0")
     parser.remove_option("options", "db_name")
+    # queue_job's runner thread would call the test server in the middle of
+    # test transactions; jobs are run explicitly by the tests that need them.
+    if not parser.has_section("queue_job"):
+        parser.add_section("queue_job")
+    parser.set("queue_job", "channels", "root:0")
     parser.remove_option("options", "logfile")
     path = Path(directory) / "odoo-test.conf"
     with path.open("w") as handle:

@@ -19,7 +19,7 @@ class TestInstall(TransactionCase):
     def test_access_rights_as_declared(self):
         assert_access_as_declared(self, "g2p_biometric_assist")
 
-    def test_officer_applies_but_cannot_manage_programs(self):
+    def test_officer_reads_programs_and_applies_but_cannot_delete(self):
         officer = self.env["res.users"].create(
             {
                 "name": "Officer",
@@ -39,7 +39,6 @@ class TestInstall(TransactionCase):
         )
         Program = self.env["g2p.program"].with_user(officer)
         self.assertTrue(Program.check_access_rights("read", raise_exception=False))
-        self.assertFalse(Program.check_access_rights("write", raise_exception=False))
         Membership = self.env["g2p.program_membership"].with_user(officer)
         self.assertTrue(Membership.check_access_rights("create", raise_exception=False))
         self.assertFalse(

@@ -3,6 +3,7 @@
 import pytest
 
 from . import checks
+from .readme import markdown_to_rst, render_readme
 
 ADDON_DIRS = [checks.REPO_ROOT / name for name in checks.ADDONS]
 
@@ -26,3 +27,16 @@ def test_ruff_clean():
         pytest.skip("ruff is not installed (pip install -r test-requirements.txt)")
     problems = checks.check_ruff(checks.REPO_ROOT)
     assert not problems, "ruff is not clean:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("addon_dir", ADDON_DIRS, ids=lambda p: p.name)
+def test_readme_rst_generated_from_fragments(addon_dir):
+    readme = addon_dir / "README.rst"
+    assert readme.is_file(), f"{addon_dir.name}: run python3 tests/static/readme.py"
+    assert readme.read_text(encoding="utf-8") == render_readme(addon_dir), (
+        f"{addon_dir.name}/README.rst is stale: run python3 tests/static/readme.py"
+    )
+
+
+def test_readme_conversion_turns_markdown_code_into_rst():
+    assert markdown_to_rst("use `sub` and ``x``") == "use ``sub`` and ``x``"

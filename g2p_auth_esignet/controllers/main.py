@@ -1,0 +1,276 @@
+import logging
+from urllib.parse import urlencode as url_encode
+
+from werkzeug.exceptions import NotFound
+
+from odoo import SUPERUSER_ID, http
+from odoo.http import request
+
+from odoo.addons.auth_oauth.controllers.main import OAuthController
+from odoo.addons.auth_oidc.controllers.main import OpenIDLogin
+from odoo.addons.web.controllers.utils import ensure_db
+
+from ..models.auth_oauth_provider import SECRET_FIELDS, now
+from ..models.res_users import REFUSAL_MESSAGES
+from ..oidc import (
+    LinkingError,
+    LoginTransaction,
+    OidcError,
+    StateError,
+    is_safe_redirect,
+    parse_callback,
+    pop_transaction,
+    remember_transaction,
+)
+from ..oidc.relying_party import complete_login
+
+_logger = logging.getLogger(__name__)
+
+SESSION_KEY = "g2p_esignet_logins"
+METHOD_ICONS = {
+    "otp": "fa-mobile",
+    "biometrics": "fa-hand-pointer-o",
+    "wallet": "fa-qrcode",
+}
+
+
+def _redirect_uri():
+    # eSignet clients register https://<portal>/auth_oauth/signin.
+    return request.httprequest.url_root + "auth_oauth/signin"
+
+
+def _lang():
+    lang = (request.env.context.get("lang") or "en_US").replace("-", "_")
+    return lang.split("_")[0]
+
+
+def _esignet_provider(provider_id):
+    # sudo: the login page is public; only enabled providers of the OIDC
+    # code flow, and the secrets are read by the model's own methods.
+    provider = request.env["auth.oauth.provider"].sudo().browse(provider_id).exists()
+    if not provider or not provider.enabled or not provider._esignet_is_managed():
+        raise NotFound()
+    return provider
+
+
+ERROR_SESSION_KEY = "g2p_esignet_error"
+
+
+def _error_redirect(error, status=400):
+    """Send the person to the error page (a website page, with the layout).
+
+    The message and check go through the session, never the URL: the page
+    can't be forged into showing arbitrary text.
+    """
+    request.session[ERROR_SESSION_KEY] = {
+        "message": error.user_message,
+        "check": error.check,
+        "status": status,
+    }
+    return request.redirect("/auth_esignet/error", code=303)
+
+
+class EsignetLogin(OpenIDLogin):
+    def list_providers(self):
+        """One login button per eSignet login method (OTP, biometrics, wallet)."""
+        providers = super().list_providers()
+        for provider in providers:
+            for name in SECRET_FIELDS + ("code_verifier", "client_secret"):
+                provider.pop(name, None)
+        esignet_ids = [p["id"] for p in providers if p.get("flow") == "id_token_code"]
+        if not esignet_ids:
+            return providers
+        # sudo: public login page; label, icon and ids only.
+        methods = (
+            request.env["g2p.esignet.login.method"]
+            .sudo()
+            .search_read(
+                [("provider_id", "in", esignet_ids)],
+                ["provider_id", "name", "icon"],
+                order="sequence, id",
+            )
+        )
+        redirect = request.params.get("redirect")
+        query = {"redirect": redirect} if is_safe_redirect(redirect) else {}
+        buttons = []
+        for provider in providers:
+            if provider["id"] not in esignet_ids:
+                buttons.append(provider)
+                continue
+            # The link starts a fresh login (state, nonce, PKCE verifier)
+            # when followed, not when the page is rendered.
+            base = f"/auth_esignet/login/{provider['id']}"
+            own = [m for m in methods if m["provider_id"][0] == provider["id"]]
+            if not own:
+                buttons.append(dict(provider, auth_link=f"{base}?{url_encode(query)}"))
+            for method in own:
+                params = dict(query, method=method["id"])
+                icon = METHOD_ICONS.get(method["icon"], "fa-id-card")
+                buttons.append(
+                    dict(
+                        provider,
+                        body=method["name"],
+                        css_class=f"fa fa-fw {icon}",
+                        auth_link=f"{base}?{url_encode(params)}",
+                    )
+                )
+        return buttons
+
+
+class EsignetController(OAuthController):
+    @http.route(
+        "/auth_esignet/login/<int:provider_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        sitemap=False,
+    )
+    def esignet_login(self, provider_id, method=None, redirect=None, **kw):
+        """Start a login: new transaction in the session, off to eSignet."""
+        provider = _esignet_provider(provider_id)
+        return self._esignet_start(provider, method, redirect, purpose="login")
+
+    @http.route(
+        "/auth_esignet/link/<int:provider_id>",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        sitemap=False,
+    )
+    def esignet_link(self, provider_id, method=None, redirect=None, **kw):
+        """A signed-in registrant links their national ID (manual linking)."""
+        provider = _esignet_provider(provider_id)
+        if not provider.esignet_link_manual:
+            raise NotFound()
+        return self._esignet_start(
+            provider,
+            method,
+            redirect or "/my",
+            purpose="link",
+            link_partner_id=request.env.user.partner_id.id,
+        )
+
+    def _esignet_start(self, provider, method, redirect, **purpose):
+        acr = None
+        if method:
+            login_method = provider.esignet_login_method_ids.filtered(
+                lambda m: str(m.id) == str(method)
+            )
+            acr = login_method.acr_values or None
+        try:
+            transaction = LoginTransaction.new(
+                provider.id, now(), redirect=redirect, acr=acr, **purpose
+            )
+            url = provider._esignet_authorize_url(
+                transaction, _redirect_uri(), acr=acr, lang=_lang()
+            )
+        except OidcError as error:
+            _logger.warning(
+                "eSignet login not started (provider %s): %s", provider.id, error
+            )
+            return _error_redirect(error, status=503)
+        store = dict(request.session.get(SESSION_KEY) or {})
+        remember_transaction(store, transaction)
+        request.session[SESSION_KEY] = store
+        return request.redirect(url, code=303, local=False)
+
+    @http.route(
+        "/auth_esignet/error",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def esignet_error(self, **kw):
+        """Why a national-ID sign-in failed, and a way to try again."""
+        error = request.session.pop(ERROR_SESSION_KEY, None) or {
+            "message": OidcError.default_user_message,
+            "check": "login.unknown",
+            "status": 400,
+        }
+        return request.render(
+            "g2p_auth_esignet.login_error",
+            {"message": error["message"], "check": error["check"]},
+            status=error["status"],
+        )
+
+    @http.route()
+    def signin(self, **kw):
+        store = dict(request.session.get(SESSION_KEY) or {})
+        if not kw.get("state") and store:
+            ensure_db()
+            return self._esignet_failure(StateError("state.missing"), provider_id=None)
+        if kw.get("state") not in store:
+            if self._is_esignet_callback(kw):
+                ensure_db()
+                return self._esignet_failure(
+                    StateError("state.unknown"), provider_id=None
+                )
+            return super().signin(**kw)
+        ensure_db()
+        try:
+            code, state = parse_callback(kw)
+            transaction = pop_transaction(store, state, now())
+        except OidcError as error:
+            store.pop(kw.get("state"), None)
+            request.session[SESSION_KEY] = store
+            return self._esignet_failure(error, provider_id=None)
+        request.session[SESSION_KEY] = store
+        return self._esignet_complete(transaction, code)
+
+    @staticmethod
+    def _is_esignet_callback(kw):
+        # Our states are opaque random strings; auth_oauth's are JSON objects.
+        state = kw.get("state") or ""
+        return bool(state) and not state.lstrip().startswith("{")
+
+    def _esignet_complete(self, transaction, code):
+        env = request.env(user=SUPERUSER_ID, su=True)
+        provider = env["auth.oauth.provider"].browse(transaction.provider_id).exists()
+        if not provider or not provider.enabled:
+            return self._esignet_failure(OidcError("provider.disabled"), None)
+        try:
+            if transaction.purpose == "link" and (
+                not request.session.uid
+                or env["res.users"].browse(request.session.uid).partner_id.id
+                != transaction.link_partner_id
+            ):
+                raise LinkingError(
+                    "linking.session_changed",
+                    REFUSAL_MESSAGES["linking.session_changed"],
+                )
+            settings = provider._esignet_settings(_redirect_uri(), locale=_lang())
+            transport = provider._esignet_transport()
+            result = complete_login(
+                settings,
+                transaction,
+                code,
+                transport=transport,
+                jwks_store=provider._esignet_jwks_store(),
+                now=now(),
+            )
+            user, key = env["res.users"]._esignet_signin(
+                provider, transaction, result, transport=transport
+            )
+            # The session's authenticate() runs in its own transaction: the
+            # new registrant and user must be visible to it.
+            env.cr.commit()
+        except OidcError as error:
+            env.cr.rollback()
+            return self._esignet_failure(error, provider.id)
+        except Exception:
+            env.cr.rollback()
+            _logger.exception(
+                "eSignet login failed unexpectedly (provider %s)", provider.id
+            )
+            return self._esignet_failure(OidcError("login.unexpected"), provider.id)
+        if key:
+            request.session.authenticate(request.db, user.login, key)
+        return request.redirect(transaction.redirect or "/my", code=303)
+
+    def _esignet_failure(self, error, provider_id):
+        _logger.warning(
+            "eSignet login refused (provider %s): check %s", provider_id, error
+        )
+        status = 503 if error.check.startswith("provider.") else 400
+        return _error_redirect(error, status=status)

@@ -1,0 +1,420 @@
+import hashlib
+import json
+import logging
+import time
+from functools import lru_cache
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..http_transport import RequestsTransport
+from ..oidc import (
+    ConfigurationError,
+    LinkingMode,
+    OidcError,
+    build_authorize_url,
+    build_claims_request,
+    load_private_key,
+    parse_mapping,
+    public_jwk,
+)
+from ..oidc.relying_party import (
+    ProviderSettings,
+    discovery_endpoints,
+    discovery_url,
+)
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_MAPPING = (
+    "name:name email:email phone:phone_number birthdate:birthdate "
+    "gender:gender address:address"
+)
+# Partner fields a mapped target fills (address fans out to several).
+TARGET_FIELDS = {
+    "address": ("street", "street2", "city", "zip", "state_id", "country_id"),
+    "name": ("name", "given_name", "family_name", "addl_name"),
+    "birthdate": ("birthdate", "birthdate_not_exact"),
+    "picture": ("image_1920",),
+    "image": ("image_1920",),
+}
+SECRET_FIELDS = ("client_private_key", "esignet_userinfo_decryption_key")
+
+
+@lru_cache(maxsize=16)
+def _signing_key_from_text(_digest, text):
+    # Parsing a private key costs milliseconds; the parsed key is an
+    # immutable derivative of the stored text (keyed by its digest), so a
+    # per-process cache is safe with several workers.
+    return load_private_key(text)
+
+
+def _digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class AuthOauthProvider(models.Model):
+    _inherit = "auth.oauth.provider"
+
+    client_authentication_method = fields.Selection(
+        [("private_key_jwt", "Private Key JWT")],
+        default="private_key_jwt",
+        help="How Odoo authenticates at the token endpoint. eSignet accepts only "
+        "private_key_jwt (RFC 7523 client assertion).",
+    )
+    client_private_key = fields.Text(
+        "Private Key",
+        groups="base.group_system",
+        copy=False,
+        help="Private key of this relying party: a private JWK (RSA or EC P-256) "
+        "or an unencrypted PEM. Its public half is registered with eSignet.",
+    )
+    client_public_jwk = fields.Text(
+        "Public JWK",
+        compute="_compute_client_public_jwk",
+        help="Register this public key with eSignet (OIDC client publicKey).",
+    )
+    client_assertion_type = fields.Selection(
+        [("jwt_bearer", "JWT Bearer")], "Assertion Type", default="jwt_bearer"
+    )
+    client_assertion_audience = fields.Char(
+        help="Audience of the client assertion; empty means the token URL."
+    )
+    esignet_issuer = fields.Char(
+        "Issuer",
+        help="The provider's issuer identifier; ID tokens must carry it as iss.",
+    )
+    g2p_use_reg_id = fields.Boolean(
+        "Use G2P Reg ID",
+        default=True,
+        help="Keep the partner-specific user token (PSUT) as a registrant ID.",
+    )
+    g2p_id_type = fields.Many2one(
+        "g2p.id.type",
+        "G2P Registrant ID Type",
+        help="The MOSIP PSUT ID type under which the PSUT is stored.",
+    )
+    partner_creation_call_validate_url = fields.Boolean(
+        "Partner Creation Call Validate URL",
+        default=True,
+        help="Fetch the KYC claims from the userinfo URL to create or update the "
+        "registrant.",
+    )
+    partner_creation_validate_response = fields.Char(
+        default=DEFAULT_MAPPING,
+        help="Claim mapping, space separated registrant_field:claim pairs.",
+    )
+    default_group_user_creation = fields.Many2one(
+        "res.groups",
+        default=lambda self: self.env.ref("base.group_portal", False),
+        help="User type of the users created at first login.",
+    )
+    login_attribute_mapping_on_user_creation = fields.Char(
+        default="email",
+        help="Mapped field used as login of a new user; when empty or taken, a "
+        "login derived from the PSUT is used.",
+    )
+    esignet_login_method_ids = fields.One2many(
+        "g2p.esignet.login.method",
+        "provider_id",
+        "Login Buttons",
+        help="One login button per authentication method (ACR values).",
+    )
+    esignet_claims_essential = fields.Char(
+        "Essential Claims", default="name birthdate gender"
+    )
+    esignet_claims_voluntary = fields.Char(
+        "Voluntary Claims", default="email phone_number address picture"
+    )
+    esignet_send_ui_locales = fields.Boolean(
+        "Send UI Locales", default=True, help="Ask eSignet for the website language."
+    )
+    esignet_userinfo_format = fields.Selection(
+        [
+            ("json", "JSON"),
+            ("jws", "Signed JWT"),
+            ("jwe", "Signed then encrypted JWT"),
+        ],
+        "Userinfo Format",
+        default="jws",
+    )
+    esignet_userinfo_decryption_key = fields.Text(
+        "Userinfo Decryption Key",
+        groups="base.group_system",
+        copy=False,
+        help="Private JWK or PEM that decrypts an encrypted userinfo response.",
+    )
+    esignet_link_automatic = fields.Boolean(
+        "Automatic Linking",
+        help="Link an existing registrant holding a verified ID equal to a claim.",
+    )
+    esignet_link_manual = fields.Boolean(
+        "Manual Linking",
+        default=True,
+        help="Logged-in registrants may link their national ID from their profile.",
+    )
+    esignet_link_registration = fields.Boolean(
+        "New Registration",
+        default=True,
+        help="Create a registrant and a portal user at a first login that matches "
+        "no one.",
+    )
+    esignet_auto_link_id_type = fields.Many2one(
+        "g2p.id.type", "Automatic Linking ID Type"
+    )
+    esignet_auto_link_claim = fields.Char(
+        "Automatic Linking Claim",
+        default="individual_id",
+        help="Claim compared with the registrant's verified ID of that type.",
+    )
+    esignet_locked_field_ids = fields.Many2many(
+        "ir.model.fields",
+        "g2p_esignet_provider_locked_field_rel",
+        "provider_id",
+        "field_id",
+        "Locked Fields",
+        domain=[("model", "=", "res.partner")],
+        help="Fields filled from KYC that registrants cannot change.",
+    )
+    esignet_refresh_kyc_on_login = fields.Boolean("Refresh KYC On Login", default=True)
+    esignet_clock_skew = fields.Integer("Clock Skew (s)", default=60)
+    esignet_timeout = fields.Integer("HTTP Timeout (s)", default=10)
+    esignet_jwks_ttl = fields.Integer("JWKS Cache Lifetime (s)", default=3600)
+    esignet_jwks_cache = fields.Text("Cached JWKS", readonly=True, copy=False)
+    esignet_jwks_fetched_at = fields.Float(readonly=True, copy=False)
+
+    @api.depends("client_private_key")
+    def _compute_client_public_jwk(self):
+        for provider in self:
+            text = provider.sudo().client_private_key
+            jwk = None
+            if text:
+                try:
+                    jwk = json.dumps(public_jwk(load_private_key(text)), indent=2)
+                except OidcError:
+                    jwk = None
+            provider.client_public_jwk = jwk
+
+    @api.constrains("client_private_key")
+    def _check_client_private_key(self):
+        for provider in self.sudo():
+            if provider.client_private_key:
+                try:
+                    load_private_key(provider.client_private_key)
+                except ConfigurationError as error:
+                    raise ValidationError(error.user_message) from None
+
+    @api.constrains("partner_creation_validate_response")
+    def _check_mapping(self):
+        for provider in self:
+            try:
+                parse_mapping(provider.partner_creation_validate_response or "")
+            except ConfigurationError:
+                raise ValidationError(
+                    _(
+                        "The claim mapping must be space-separated "
+                        "registrant_field:claim pairs, for example name:name."
+                    )
+                ) from None
+
+    @api.constrains("esignet_clock_skew", "esignet_timeout", "esignet_jwks_ttl")
+    def _check_durations(self):
+        for provider in self:
+            if not 0 <= provider.esignet_clock_skew <= 300:
+                raise ValidationError(_("The clock skew must be 0 to 300 seconds."))
+            if not 1 <= provider.esignet_timeout <= 60:
+                raise ValidationError(_("The HTTP timeout must be 1 to 60 seconds."))
+            if not 60 <= provider.esignet_jwks_ttl <= 86400:
+                raise ValidationError(
+                    _("The JWKS cache lifetime must be 60 to 86400 seconds.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        providers = super().create(vals_list)
+        providers._mark_psut_id_types()
+        return providers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "g2p_id_type" in vals:
+            self._mark_psut_id_types()
+        return result
+
+    def _mark_psut_id_types(self):
+        self.mapped("g2p_id_type").filtered(lambda t: not t.is_psut).write(
+            {"is_psut": True}
+        )
+
+    # -- what the login flow reads --------------------------------------
+
+    def _esignet_is_managed(self):
+        """Providers of the OIDC code flow go through this addon's flow."""
+        self.ensure_one()
+        return self.flow == "id_token_code"
+
+    def _esignet_linking_mode(self):
+        self.ensure_one()
+        mode = LinkingMode(0)
+        if self.esignet_link_automatic:
+            mode |= LinkingMode.AUTOMATIC
+        if self.esignet_link_manual:
+            mode |= LinkingMode.MANUAL
+        if self.esignet_link_registration:
+            mode |= LinkingMode.REGISTRATION
+        return mode
+
+    def _esignet_mapping(self):
+        self.ensure_one()
+        return tuple(parse_mapping(self.partner_creation_validate_response or ""))
+
+    def _esignet_locked_field_names(self):
+        """Partner fields filled from KYC that the registrant may not change."""
+        self.ensure_one()
+        if self.esignet_locked_field_ids:
+            return set(self.esignet_locked_field_ids.mapped("name"))
+        names = set()
+        for target, _claim in self._esignet_mapping():
+            names.update(TARGET_FIELDS.get(target, (target,)))
+        return names
+
+    def _esignet_signing_key(self):
+        text = self.sudo().client_private_key
+        if not text:
+            raise ConfigurationError("client_key.missing")
+        return _signing_key_from_text(_digest(text), text)
+
+    def _esignet_settings(self, redirect_uri, locale="en"):
+        """ProviderSettings for the core; reads the secrets as superuser."""
+        self.ensure_one()
+        provider = self.sudo()
+        if not (
+            provider.esignet_issuer and provider.token_endpoint and provider.jwks_uri
+        ):
+            raise ConfigurationError("provider.incomplete")
+        decryption_keys = ()
+        if provider.esignet_userinfo_format == "jwe":
+            if not provider.esignet_userinfo_decryption_key:
+                raise ConfigurationError("userinfo.decryption_key_missing")
+            decryption_keys = (provider.esignet_userinfo_decryption_key,)
+        return ProviderSettings(
+            client_id=provider.client_id,
+            issuer=provider.esignet_issuer,
+            token_endpoint=provider.token_endpoint,
+            jwks_uri=provider.jwks_uri,
+            redirect_uri=redirect_uri,
+            signing_key=provider._esignet_signing_key(),
+            userinfo_endpoint=provider.validation_endpoint or None,
+            fetch_userinfo=provider.partner_creation_call_validate_url,
+            userinfo_format=provider.esignet_userinfo_format or "jws",
+            decryption_keys=decryption_keys,
+            assertion_audience=provider.client_assertion_audience or None,
+            mapping=provider._esignet_mapping(),
+            locale=locale,
+            leeway=provider.esignet_clock_skew,
+            jwks_ttl=provider.esignet_jwks_ttl,
+        )
+
+    def _esignet_transport(self):
+        return RequestsTransport(timeout=self.esignet_timeout or 10)
+
+    def _esignet_jwks_store(self):
+        return ProviderJwksStore(self)
+
+    def _esignet_authorize_url(self, transaction, redirect_uri, acr=None, lang=None):
+        self.ensure_one()
+        claims = build_claims_request(
+            (self.esignet_claims_essential or "").split(),
+            (self.esignet_claims_voluntary or "").split(),
+        )
+        return build_authorize_url(
+            self.auth_endpoint,
+            client_id=self.client_id,
+            redirect_uri=redirect_uri,
+            transaction=transaction,
+            scope=self.scope or "openid profile",
+            acr_values=acr,
+            claims=claims if claims["userinfo"] else None,
+            ui_locales=lang if self.esignet_send_ui_locales else None,
+        )
+
+    # -- administrator actions --------------------------------------------
+
+    def action_esignet_discover(self):
+        """Fill the endpoints from the issuer's discovery document."""
+        self.ensure_one()
+        if not self.esignet_issuer:
+            raise UserError(
+                _("Set the issuer first, for example https://esignet.example.org")
+            )
+        transport = self._esignet_transport()
+        try:
+            response = transport.get(discovery_url(self.esignet_issuer), headers={})
+            if response.status_code != 200:
+                raise ConfigurationError("discovery.http_error")
+            endpoints = discovery_endpoints(response.body, self.esignet_issuer)
+        except OidcError as error:
+            _logger.warning(
+                "eSignet discovery failed for provider %s: %s", self.id, error
+            )
+            raise UserError(
+                _(
+                    "Discovery failed (%(check)s). Check the issuer URL and that "
+                    "the provider is reachable from this server.",
+                    check=error.check,
+                )
+            ) from None
+        supported = endpoints.pop("acr_values_supported")
+        self.write(dict(endpoints, flow="id_token_code"))
+        if not self.esignet_login_method_ids and supported:
+            self.env["g2p.esignet.login.method"]._create_defaults(self, supported)
+        return True
+
+    def action_esignet_clear_jwks_cache(self):
+        self.write({"esignet_jwks_cache": False, "esignet_jwks_fetched_at": 0.0})
+        return True
+
+
+class ProviderJwksStore:
+    """The provider's JWKS cached in its database row, shared by all workers.
+
+    The cache is written through its own cursor and committed at once, so a
+    login that fails later does not throw away a fresh JWKS, and a
+    concurrent refresh by another worker costs at most a skipped write.
+    """
+
+    def __init__(self, provider):
+        self._provider = provider.sudo()
+
+    def load(self):
+        provider = self._provider
+        if not provider.esignet_jwks_cache:
+            return None, None
+        try:
+            jwks = json.loads(provider.esignet_jwks_cache)
+        except ValueError:
+            return None, None
+        return jwks, provider.esignet_jwks_fetched_at or None
+
+    def save(self, jwks, fetched_at):
+        provider = self._provider
+        payload = json.dumps(jwks, separators=(",", ":"), sort_keys=True)
+        try:
+            with provider.env.registry.cursor() as cr:
+                cr.execute(
+                    "UPDATE auth_oauth_provider SET esignet_jwks_cache = %s, "
+                    "esignet_jwks_fetched_at = %s WHERE id = %s",
+                    (payload, fetched_at, provider.id),
+                )
+        except Exception as error:  # the cache is an optimisation only
+            _logger.info(
+                "JWKS cache not saved for provider %s: %s",
+                provider.id,
+                type(error).__name__,
+            )
+        provider.invalidate_recordset(["esignet_jwks_cache", "esignet_jwks_fetched_at"])
+
+
+def now():
+    """Wall-clock seconds; a function so tests can patch it."""
+    return time.time()

@@ -1,0 +1,95 @@
+"""OpenID Connect relying party core for MOSIP eSignet (no Odoo, no I/O).
+
+The Odoo shell performs HTTP and keeps state (session, JWKS cache); this
+package builds requests and verifies responses from plain values.
+"""
+
+from .authorize import build_authorize_url, build_claims_request, parse_callback
+from .claims import MappedClaims, map_claims, parse_mapping
+from .client_assertion import (
+    CLIENT_ASSERTION_TYPE,
+    SigningKey,
+    build_client_assertion,
+    build_token_request,
+    load_private_key,
+    public_jwk,
+)
+from .errors import (
+    ClaimMappingError,
+    ConfigurationError,
+    LinkingError,
+    LockedFieldError,
+    OidcError,
+    ProviderResponseError,
+    StateError,
+    TokenValidationError,
+    UnknownKeyError,
+    UserinfoError,
+)
+from .id_token import verify_id_token
+from .jwks import JwksRefreshPolicy, parse_jwks, select_key
+from .linking import (
+    LinkAction,
+    LinkDecision,
+    LinkingMode,
+    decide_login,
+    parse_linking_modes,
+    serialize_linking_modes,
+)
+from .locked_fields import check_locked_write, locked_fields_in
+from .pkce import s256_code_challenge
+from .token_response import TokenResponse, parse_token_response
+from .transaction import (
+    LoginTransaction,
+    is_safe_redirect,
+    pop_transaction,
+    remember_transaction,
+)
+from .userinfo import check_userinfo_status, load_decryption_key, parse_userinfo
+
+__all__ = [
+    "CLIENT_ASSERTION_TYPE",
+    "ClaimMappingError",
+    "ConfigurationError",
+    "JwksRefreshPolicy",
+    "LinkAction",
+    "LinkDecision",
+    "LinkingError",
+    "LinkingMode",
+    "LockedFieldError",
+    "LoginTransaction",
+    "MappedClaims",
+    "OidcError",
+    "ProviderResponseError",
+    "SigningKey",
+    "StateError",
+    "TokenResponse",
+    "TokenValidationError",
+    "UnknownKeyError",
+    "UserinfoError",
+    "build_authorize_url",
+    "build_claims_request",
+    "build_client_assertion",
+    "build_token_request",
+    "check_locked_write",
+    "check_userinfo_status",
+    "decide_login",
+    "is_safe_redirect",
+    "load_decryption_key",
+    "load_private_key",
+    "locked_fields_in",
+    "map_claims",
+    "parse_callback",
+    "parse_jwks",
+    "parse_linking_modes",
+    "parse_mapping",
+    "parse_token_response",
+    "parse_userinfo",
+    "pop_transaction",
+    "public_jwk",
+    "remember_transaction",
+    "s256_code_challenge",
+    "select_key",
+    "serialize_linking_modes",
+    "verify_id_token",
+]

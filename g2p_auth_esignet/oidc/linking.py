@@ -1,0 +1,173 @@
+"""Which account a national-ID sign-in opens, links or creates.
+
+The provider's linking modes follow the service-provider use cases:
+
+========  =====================================  ==============================
+use case  description                            modes
+========  =====================================  ==============================
+1.1.1     existing users, automatic linking      AUTOMATIC
+1.1.2     existing users, manual linking         MANUAL
+1.1.3     existing users, automatic + manual     AUTOMATIC | MANUAL
+1.2.1     automatic linking + registration       AUTOMATIC | REGISTRATION
+1.2.2     manual linking + registration          MANUAL | REGISTRATION
+1.2.3     automatic + manual + registration      AUTOMATIC | MANUAL | REGISTRATION
+1.3.1     new user registration only             REGISTRATION
+========  =====================================  ==============================
+
+Decision table (first matching row wins; "owner" is the partner the PSUT
+``sub`` is already linked to, "matches" the partners found by a verified ID
+when AUTOMATIC is enabled — the shell excludes partners already holding a
+PSUT of this provider, and only searches when AUTOMATIC is on, since by the
+use cases no verified attribute exists otherwise):
+
+purpose=login
+  owner set                                   -> LOGIN owner (whatever the modes)
+  AUTOMATIC, exactly one match                -> LINK_AUTOMATIC match
+  AUTOMATIC, several matches                  -> REFUSE linking.ambiguous_match
+  REGISTRATION                                -> REGISTER
+  MANUAL                                      -> REFUSE linking.manual_link_required
+  otherwise                                   -> REFUSE
+                                                 linking.no_match_registration_disabled
+purpose=link (signed-in person links the national ID to their account)
+  owner == current partner                    -> LOGIN current (idempotent)
+  MANUAL disabled                             -> REFUSE linking.manual_disabled
+  no current partner                          -> REFUSE linking.not_signed_in
+  owner is another partner                    -> REFUSE linking.psut_linked_elsewhere
+  current partner holds another PSUT          -> REFUSE linking.partner_already_linked
+  otherwise                                   -> LINK_MANUAL current
+
+Several matches are refused rather than registered: creating a new registrant
+would duplicate one of them.
+"""
+
+import dataclasses
+import enum
+
+from .errors import ConfigurationError, LinkingError
+
+
+class LinkingMode(enum.Flag):
+    """How a provider may bind a national ID to a registrant; any combination."""
+
+    AUTOMATIC = enum.auto()
+    MANUAL = enum.auto()
+    REGISTRATION = enum.auto()
+
+    @classmethod
+    def parse(cls, text):
+        """Modes from "automatic,manual,registration" (any order, blank = none)."""
+        modes = cls(0)
+        for name in (text or "").replace(" ", ",").split(","):
+            if not name:
+                continue
+            try:
+                modes |= cls[name.strip().upper()]
+            except KeyError:
+                raise ConfigurationError("linking.mode_invalid") from None
+        return modes
+
+    def serialize(self):
+        """Canonical text: "automatic,manual,registration" order."""
+        return ",".join(mode.name.lower() for mode in type(self) if mode in self)
+
+
+def parse_linking_modes(text):
+    return LinkingMode.parse(text)
+
+
+def serialize_linking_modes(modes):
+    return modes.serialize()
+
+
+class LinkAction(enum.Enum):
+    LOGIN = "login"
+    LINK_AUTOMATIC = "link_automatic"
+    LINK_MANUAL = "link_manual"
+    REGISTER = "register"
+    REFUSE = "refuse"
+
+
+_REFUSAL_MESSAGES = {
+    "linking.ambiguous_match": (
+        "We could not identify your account with certainty. Please contact support."
+    ),
+    "linking.manual_link_required": (
+        "No account is linked to your national ID yet. If you already have an "
+        "account, sign in with it and link your national ID from your profile; "
+        "otherwise please visit a service point to register."
+    ),
+    "linking.no_match_registration_disabled": (
+        "No account matches your national ID, and registering online is not "
+        "open. Please visit a service point to register, then sign in again."
+    ),
+    "linking.manual_disabled": "Linking your national ID to an account is not enabled.",
+    "linking.not_signed_in": "Please sign in before linking your national ID.",
+    "linking.psut_linked_elsewhere": (
+        "This national ID is already linked to another account. Please contact support."
+    ),
+    "linking.partner_already_linked": (
+        "Your account is already linked to another national ID. Please contact support."
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkDecision:
+    action: LinkAction
+    partner_id: int | None = None
+    check: str | None = None
+
+    @property
+    def refused(self):
+        return self.action is LinkAction.REFUSE
+
+    @property
+    def user_message(self):
+        return _REFUSAL_MESSAGES.get(self.check) if self.refused else None
+
+    def raise_if_refused(self):
+        if self.refused:
+            raise LinkingError(self.check, self.user_message)
+        return self
+
+
+def _refuse(check):
+    return LinkDecision(LinkAction.REFUSE, None, check)
+
+
+def decide_login(
+    *,
+    modes,
+    psut_owner_id,
+    auto_match_ids,
+    purpose,
+    current_partner_id,
+    current_partner_has_other_psut=False,
+):
+    """LinkDecision for a verified PSUT; see the module's decision table."""
+    if purpose == "login":
+        if psut_owner_id:
+            return LinkDecision(LinkAction.LOGIN, psut_owner_id)
+        matches = list(dict.fromkeys(auto_match_ids or ()))
+        if LinkingMode.AUTOMATIC in modes and matches:
+            if len(matches) > 1:
+                return _refuse("linking.ambiguous_match")
+            return LinkDecision(LinkAction.LINK_AUTOMATIC, matches[0])
+        if LinkingMode.REGISTRATION in modes:
+            return LinkDecision(LinkAction.REGISTER)
+        if LinkingMode.MANUAL in modes:
+            return _refuse("linking.manual_link_required")
+        return _refuse("linking.no_match_registration_disabled")
+    if purpose == "link":
+        if psut_owner_id and psut_owner_id == current_partner_id:
+            return LinkDecision(LinkAction.LOGIN, psut_owner_id)
+        if LinkingMode.MANUAL not in modes:
+            return _refuse("linking.manual_disabled")
+        if not current_partner_id:
+            return _refuse("linking.not_signed_in")
+        if psut_owner_id:
+            return _refuse("linking.psut_linked_elsewhere")
+        if current_partner_has_other_psut:
+            return _refuse("linking.partner_already_linked")
+        return LinkDecision(LinkAction.LINK_MANUAL, current_partner_id)
+    raise ConfigurationError("linking.purpose")

@@ -1,0 +1,44 @@
+"""Fields filled from the national ID cannot be changed by the registrant."""
+
+import datetime
+
+from .errors import LockedFieldError
+
+
+def locked_fields_in(vals, locked):
+    """Names of locked fields that ``vals`` writes, sorted."""
+    return sorted(field for field in vals if field in locked)
+
+
+def _comparable(value):
+    # Odoo reads empty values as False and dates as date objects, while form
+    # posts send "" and ISO strings: compare what they mean.
+    if value is None or value is False or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and isinstance(value[0], int)
+    ):
+        return value[0]  # (id, display_name) of a many2one read
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def check_locked_write(vals, locked, current_values=None):
+    """Raise LockedFieldError if ``vals`` changes a locked field.
+
+    With ``current_values``, writing a locked field's current value is allowed.
+    """
+    changed = [
+        field
+        for field in locked_fields_in(vals, locked)
+        if current_values is None
+        or field not in current_values
+        or _comparable(vals[field]) != _comparable(current_values[field])
+    ]
+    if changed:
+        raise LockedFieldError("profile.locked_field", fields=changed)

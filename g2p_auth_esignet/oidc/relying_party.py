@@ -1,0 +1,237 @@
+"""The callback half of an eSignet login, with the I/O injected.
+
+``complete_login`` runs every step after eSignet redirected back with a code:
+token request with a client assertion, ID token verification against the
+cached JWKS (refreshed once when an unknown ``kid`` appears), userinfo fetch
+and verification, claim mapping. HTTP goes through a transport object and
+the JWKS cache through a store object, so the Odoo shell supplies a
+``requests`` transport and a database-backed store, and the tests and the
+benchmark supply in-memory ones.
+"""
+
+import dataclasses
+import json
+import logging
+
+from .claims import map_claims
+from .client_assertion import build_client_assertion, build_token_request
+from .errors import ProviderResponseError, UnknownKeyError
+from .id_token import DEFAULT_ALLOWED_ALGS
+from .id_token import verify_id_token as _verify_id_token
+from .jwks import JwksRefreshPolicy, parse_jwks
+from .token_response import parse_token_response
+from .userinfo import parse_userinfo
+
+_logger = logging.getLogger(__name__)
+
+USERINFO_FORMATS = ("json", "jws", "jwe")
+
+
+@dataclasses.dataclass(frozen=True)
+class ProviderSettings:
+    """What one login needs to know about the provider (plain values)."""
+
+    client_id: str
+    issuer: str
+    token_endpoint: str
+    jwks_uri: str
+    redirect_uri: str
+    signing_key: object = dataclasses.field(repr=False)
+    userinfo_endpoint: str | None = None
+    fetch_userinfo: bool = True
+    userinfo_format: str = "jws"
+    decryption_keys: tuple = dataclasses.field(default=(), repr=False)
+    assertion_audience: str | None = None
+    mapping: tuple = ()
+    locale: str = "en"
+    allowed_algs: tuple = DEFAULT_ALLOWED_ALGS
+    leeway: int = 60
+    jwks_ttl: int = 3600
+    jwks_min_refresh_interval: int = 30
+
+
+@dataclasses.dataclass
+class LoginResult:
+    """The verified outcome of a login: PSUT, claims and mapped values."""
+
+    sub: str = dataclasses.field(repr=False)
+    id_token_claims: dict = dataclasses.field(repr=False)
+    userinfo_claims: dict = dataclasses.field(repr=False)
+    mapped: object = dataclasses.field(repr=False)
+    acr: str | None = None
+
+    @property
+    def claims(self):
+        """Userinfo claims over ID token claims (userinfo is the KYC source)."""
+        merged = dict(self.id_token_claims)
+        merged.update(self.userinfo_claims)
+        return merged
+
+
+class KeySet:
+    """The provider JWKS for one login: cached copy, at most one refresh."""
+
+    def __init__(self, settings, transport, store, now):
+        self._settings = settings
+        self._transport = transport
+        self._store = store
+        self._now = now
+        self._refreshed = False
+        self.fetches = 0
+        jwks, fetched_at = store.load()
+        self._fetched_at = fetched_at
+        if jwks is None or JwksRefreshPolicy.should_fetch(
+            fetched_at, now, ttl=settings.jwks_ttl
+        ):
+            jwks = self._fetch()
+        self.jwks = jwks
+
+    def _fetch(self):
+        response = self._transport.get(self._settings.jwks_uri, headers={})
+        if response.status_code != 200:
+            raise ProviderResponseError(
+                "jwks.http_error", status_code=response.status_code
+            )
+        jwks = parse_jwks(response.body)
+        self.fetches += 1
+        self._fetched_at = self._now
+        self._store.save(jwks, self._now)
+        return jwks
+
+    def verify(self, verify):
+        """Run ``verify(jwks)``; on an unknown kid refresh once and retry."""
+        try:
+            return verify(self.jwks)
+        except UnknownKeyError:
+            if self._refreshed or not JwksRefreshPolicy.may_refresh_for_unknown_kid(
+                self._fetched_at,
+                self._now,
+                min_interval=self._settings.jwks_min_refresh_interval,
+            ):
+                raise
+            self._refreshed = True
+            _logger.info("JWKS: unknown key id, refreshing the provider keys once")
+            self.jwks = self._fetch()
+            return verify(self.jwks)
+
+
+def exchange_code(settings, transaction, code, *, transport, now):
+    """Token request authenticated by a ``private_key_jwt`` client assertion."""
+    assertion = build_client_assertion(
+        client_id=settings.client_id,
+        audience=settings.assertion_audience or settings.token_endpoint,
+        signing_key=settings.signing_key,
+        now=now,
+    )
+    form = build_token_request(
+        code=code,
+        redirect_uri=settings.redirect_uri,
+        code_verifier=transaction.code_verifier,
+        client_id=settings.client_id,
+        client_assertion=assertion,
+    )
+    response = transport.post_form(settings.token_endpoint, form)
+    return parse_token_response(
+        response.status_code, response.body, response.content_type
+    )
+
+
+def fetch_userinfo(settings, access_token, *, transport):
+    response = transport.get(
+        settings.userinfo_endpoint,
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    if response.status_code != 200:
+        raise ProviderResponseError(
+            "userinfo.http_error", status_code=response.status_code
+        )
+    return response
+
+
+def complete_login(settings, transaction, code, *, transport, jwks_store, now):
+    """Turn the callback's ``code`` into a verified LoginResult.
+
+    Raises an OidcError subclass naming the failed check; nothing is written
+    but the JWKS cache.
+    """
+    tokens = exchange_code(settings, transaction, code, transport=transport, now=now)
+    keys = KeySet(settings, transport, jwks_store, now)
+    id_claims = keys.verify(
+        lambda jwks: _verify_id_token(
+            tokens.id_token,
+            jwks,
+            issuer=settings.issuer,
+            client_id=settings.client_id,
+            nonce=transaction.nonce,
+            now=now,
+            leeway=settings.leeway,
+            allowed_algs=settings.allowed_algs,
+            access_token=tokens.access_token,
+        )
+    )
+    userinfo_claims = {}
+    if settings.fetch_userinfo and settings.userinfo_endpoint:
+        response = fetch_userinfo(settings, tokens.access_token, transport=transport)
+        userinfo_claims = keys.verify(
+            lambda jwks: parse_userinfo(
+                response.body,
+                response.content_type,
+                expected_format=settings.userinfo_format,
+                jwks=jwks,
+                issuer=settings.issuer,
+                client_id=settings.client_id,
+                expected_sub=id_claims["sub"],
+                now=now,
+                leeway=settings.leeway,
+                decryption_keys=settings.decryption_keys,
+                allowed_algs=settings.allowed_algs,
+            )
+        )
+    result = LoginResult(
+        sub=id_claims["sub"],
+        id_token_claims=id_claims,
+        userinfo_claims=userinfo_claims,
+        mapped=None,
+        acr=id_claims.get("acr") if isinstance(id_claims.get("acr"), str) else None,
+    )
+    result.mapped = map_claims(result.claims, settings.mapping, locale=settings.locale)
+    return result
+
+
+def discovery_url(issuer):
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def discovery_endpoints(body, expected_issuer):
+    """Provider fields from an OpenID Provider's discovery document.
+
+    The document's ``issuer`` must be exactly the configured one (OpenID
+    Connect Discovery 4.3), or its endpoints are not trusted.
+    """
+    try:
+        document = json.loads(body)
+    except (TypeError, ValueError):
+        raise ProviderResponseError("discovery.invalid_json") from None
+    if not isinstance(document, dict):
+        raise ProviderResponseError("discovery.invalid_document")
+    if document.get("issuer") != expected_issuer:
+        raise ProviderResponseError("discovery.issuer_mismatch")
+    keys = {
+        "authorization_endpoint": "auth_endpoint",
+        "token_endpoint": "token_endpoint",
+        "userinfo_endpoint": "validation_endpoint",
+        "jwks_uri": "jwks_uri",
+    }
+    endpoints = {}
+    for key, target in keys.items():
+        value = document.get(key)
+        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+            raise ProviderResponseError("discovery.missing_" + key)
+        endpoints[target] = value
+    acr_values = document.get("acr_values_supported")
+    endpoints["acr_values_supported"] = (
+        [value for value in acr_values if isinstance(value, str)]
+        if isinstance(acr_values, list)
+        else []
+    )
+    return endpoints

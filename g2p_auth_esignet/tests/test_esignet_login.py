@@ -1,0 +1,407 @@
+"""Login, linking and refusals against the eSignet emulator, over real HTTP."""
+
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
+
+from ..emulator import EsignetEmulator
+from ..models.auth_oauth_provider import DEFAULT_MAPPING
+from ..oidc import load_private_key, public_jwk
+
+MARIA = "5037418692"  # full KYC, email, picture
+AMADOU = "4630918275"  # locale-tagged name and gender
+KOFI = "9182736450"  # releases individual_id (automatic linking)
+PRIYA = "7350264918"
+FATIMA = "3506172849"  # no email
+CLIENT_ID = "g2p-portal-test"
+JWKS_PATH = "/v1/esignet/oauth/.well-known/jwks.json"
+
+
+def _private_key_pem():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@tagged("post_install", "-at_install")
+class TestEsignetLogin(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.emulator = EsignetEmulator().start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.client_pem = _private_key_pem()
+        cls.emulator.register_client(
+            CLIENT_ID,
+            public_jwk(load_private_key(cls.client_pem)),
+            [cls.base_url() + "/auth_oauth/signin"],
+        )
+        IdType = cls.env["g2p.id.type"]
+        cls.psut_type = IdType.create({"name": "MOSIP PSUT"})
+        cls.national_id_type = IdType.create({"name": "National ID"})
+        Gender = cls.env["gender.type"]
+        for code in ("Male", "Female"):
+            if not Gender.search([("code", "=ilike", code)]):
+                Gender.create({"code": code, "value": code.lower()})
+        cls.provider = cls.env["auth.oauth.provider"].create(
+            {
+                "name": "eSignet",
+                "flow": "id_token_code",
+                "client_id": CLIENT_ID,
+                "enabled": True,
+                "body": "Log in with national ID",
+                "scope": "openid profile",
+                "auth_endpoint": "https://placeholder.invalid/authorize",
+                "esignet_issuer": cls.emulator.issuer,
+                "client_private_key": cls.client_pem,
+                "g2p_use_reg_id": True,
+                "g2p_id_type": cls.psut_type.id,
+                "partner_creation_validate_response": DEFAULT_MAPPING
+                + " image_1920:picture",
+                "esignet_link_manual": True,
+                "esignet_link_registration": True,
+            }
+        )
+        # The Discover button fills every endpoint from the emulator.
+        cls.provider.action_esignet_discover()
+
+    def setUp(self):
+        super().setUp()
+        self.emulator.faults.reset()
+
+    # -- helpers ------------------------------------------------------------
+
+    def _start(self, path=None, data=None):
+        """Follow a login button; returns the eSignet authorize URL."""
+        path = path or f"/auth_esignet/login/{self.provider.id}"
+        response = self.url_open(path, data=data, allow_redirects=False)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        location = response.headers["Location"]
+        self.assertTrue(location.startswith(self.emulator.issuer), location)
+        return location
+
+    def _callback(self, callback_url):
+        path = urlsplit(callback_url)
+        self.assertEqual(path.path, "/auth_oauth/signin")
+        return self.url_open(f"/auth_oauth/signin?{path.query}", allow_redirects=False)
+
+    def _login(self, individual_id, consent=True):
+        authorize_url = self._start()
+        callback = self.emulator.login(authorize_url, individual_id, consent=consent)
+        return self._callback(callback)
+
+    def _error_page(self, response, status=400):
+        """A refused login lands on the error page with that HTTP status."""
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        self.assertEqual(
+            urlsplit(response.headers["Location"]).path, "/auth_esignet/error"
+        )
+        page = self.url_open("/auth_esignet/error", allow_redirects=False)
+        self.assertEqual(page.status_code, status)
+        self.assertIn('href="/web/login"', page.text, "a way to retry")
+        return page
+
+    def _session_uid(self):
+        """The user this browser session is signed in as, or None."""
+        try:
+            info = self.make_jsonrpc_request("/web/session/get_session_info", {})
+        except JsonRpcException:
+            return None  # auth="user" route: not signed in
+        return info.get("uid")
+
+    def _csrf_token(self):
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        max_ts = int(time.time() + 3600)
+        message = f"{self.opener.cookies['session_id']}{max_ts}".encode()
+        digest = hmac.new(secret.encode("ascii"), message, hashlib.sha1).hexdigest()
+        return f"{digest}o{max_ts}"
+
+    def _psut(self, individual_id):
+        return self.emulator.psut(individual_id, CLIENT_ID)
+
+    def _registrant(self, name, **values):
+        return self.env["res.partner"].create(
+            dict({"name": name, "is_registrant": True, "is_group": False}, **values)
+        )
+
+    def _portal_user(self, partner, login):
+        return (
+            self.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "login": login,
+                    "password": login + "-Pass-123",
+                    "partner_id": partner.id,
+                    "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+                }
+            )
+        )
+
+    def _user_of(self, individual_id):
+        return self.env["res.users"].search(
+            [("oauth_uid", "=", self._psut(individual_id))]
+        )
+
+    # -- the login flow -----------------------------------------------------
+
+    def test_new_registration(self):
+        mails_before = self.env["mail.mail"].search_count([])
+        response = self._login(MARIA)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        self.assertEqual(urlsplit(response.headers["Location"]).path, "/my")
+
+        user = self._user_of(MARIA)
+        self.assertEqual(len(user), 1)
+        self.assertTrue(user.share, "a registrant gets a portal user")
+        self.assertEqual(self._session_uid(), user.id)
+        partner = user.partner_id
+        self.assertTrue(partner.is_registrant)
+        self.assertFalse(partner.is_group)
+        self.assertEqual(partner.name, "Maria Santos Reyes")
+        self.assertEqual(str(partner.birthdate), "1988-04-12")
+        self.assertEqual(partner.gender, "female")
+        self.assertTrue(partner.image_1920, "the KYC picture is the registrant image")
+        self.assertEqual(user.login, partner.email, "login from the email claim")
+        reg_id = partner.reg_ids.filtered(lambda r: r.id_type == self.psut_type)
+        self.assertEqual(reg_id.value, self._psut(MARIA))
+        self.assertIn("name", partner.esignet_locked_fields.split())
+        # Nobody gets credentials by email: no mail was queued.
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+        # No eSignet token is kept: the session key is our own random value.
+        self.assertNotIn(".", user.sudo().oauth_access_token)
+
+    def test_second_login_reuses_registrant_without_jwks_fetch(self):
+        self._login(FATIMA)
+        self.opener.cookies.clear()  # a new browser session
+        fetches = self.emulator.requests_log.count(("GET", JWKS_PATH))
+        response = self._login(FATIMA)
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(len(self._user_of(FATIMA)), 1)
+        self.assertEqual(
+            self.emulator.requests_log.count(("GET", JWKS_PATH)),
+            fetches,
+            "a warm login fetches no JWKS",
+        )
+        # Fatima's KYC has no email: her login derives from the PSUT.
+        self.assertTrue(self._user_of(FATIMA).login.startswith("esignet-"))
+
+    def test_key_rotation_refreshes_jwks_once(self):
+        self._login(PRIYA)
+        self.opener.cookies.clear()  # a new browser session
+        self.emulator.rotate_keys()
+        # min_interval between refreshes counts from the last fetch.
+        self.provider.sudo().esignet_jwks_fetched_at -= 120
+        fetches = self.emulator.requests_log.count(("GET", JWKS_PATH))
+        response = self._login(PRIYA)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        self.assertEqual(
+            self.emulator.requests_log.count(("GET", JWKS_PATH)), fetches + 1
+        )
+
+    def test_locale_tagged_claims(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        response = self._login(AMADOU)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        self.assertEqual(self._user_of(AMADOU).partner_id.gender, "male")
+
+    def test_automatic_linking(self):
+        self.provider.write(
+            {
+                "esignet_link_automatic": True,
+                "esignet_auto_link_id_type": self.national_id_type.id,
+                "esignet_auto_link_claim": "individual_id",
+                "esignet_link_registration": False,
+                "esignet_claims_voluntary": "email phone_number individual_id",
+            }
+        )
+        existing = self._registrant(
+            "MENSAH, KOFI",
+            reg_ids=[
+                (
+                    0,
+                    0,
+                    {
+                        "id_type": self.national_id_type.id,
+                        "value": KOFI,
+                        "status": "valid",
+                    },
+                )
+            ],
+        )
+        response = self._login(KOFI)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        user = self._user_of(KOFI)
+        self.assertEqual(user.partner_id, existing)
+        self.assertIn(self._psut(KOFI), existing.reg_ids.mapped("value"))
+
+    def test_automatic_linking_needs_a_verified_id(self):
+        self.provider.write(
+            {
+                "esignet_link_automatic": True,
+                "esignet_auto_link_id_type": self.national_id_type.id,
+                "esignet_link_registration": False,
+                "esignet_claims_voluntary": "individual_id",
+            }
+        )
+        self._registrant(
+            "MENSAH, KOFI",
+            reg_ids=[(0, 0, {"id_type": self.national_id_type.id, "value": KOFI})],
+        )
+        self._error_page(self._login(KOFI))
+        self.assertFalse(self._user_of(KOFI))
+
+    def test_manual_linking(self):
+        partner = self._registrant("REYES, PRIYA")
+        user = self._portal_user(partner, "priya.manual")
+        self.authenticate("priya.manual", "priya.manual-Pass-123")
+        authorize_url = self._start(
+            f"/auth_esignet/link/{self.provider.id}",
+            data={"csrf_token": self._csrf_token()},
+        )
+        response = self._callback(self.emulator.login(authorize_url, PRIYA))
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        self.assertIn(self._psut(PRIYA), partner.reg_ids.mapped("value"))
+        self.assertEqual(user.oauth_uid, self._psut(PRIYA))
+        self.assertEqual(self._session_uid(), user.id, "still signed in")
+
+    def test_manual_linking_refuses_psut_linked_elsewhere(self):
+        owner = self._registrant("OWNER")
+        owner.reg_ids = [
+            (0, 0, {"id_type": self.psut_type.id, "value": self._psut(PRIYA)})
+        ]
+        other = self._registrant("OTHER")
+        self._portal_user(other, "other.manual")
+        self.authenticate("other.manual", "other.manual-Pass-123")
+        authorize_url = self._start(
+            f"/auth_esignet/link/{self.provider.id}",
+            data={"csrf_token": self._csrf_token()},
+        )
+        response = self._callback(self.emulator.login(authorize_url, PRIYA))
+        page = self._error_page(response)
+        self.assertIn("already linked to another account", page.text)
+        self.assertFalse(other.reg_ids)
+        self.assertEqual(owner.reg_ids.value, self._psut(PRIYA))
+
+    def test_refused_when_registration_is_off(self):
+        self.provider.esignet_link_registration = False
+        partners_before = self.env["res.partner"].search_count([])
+        page = self._error_page(self._login(MARIA))
+        self.assertIn("visit a service point", page.text)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
+        self.assertFalse(self._user_of(MARIA))
+        self.assertFalse(self._session_uid())
+
+    def test_locked_fields_refuse_a_write(self):
+        self._login(MARIA)
+        user = self._user_of(MARIA)
+        partner = user.partner_id
+        # The portal controllers write with sudo(): the user stays the
+        # registrant and the lock still holds.
+        with self.assertRaises(AccessError):
+            partner.with_user(user).sudo().write({"name": "Someone Else"})
+        with self.assertRaises(AccessError):
+            partner.with_user(user).sudo().write({"esignet_locked_fields": ""})
+        # The same value, and fields not from KYC, can be written.
+        partner.with_user(user).sudo().write(
+            {"name": partner.name, "function": "Farmer"}
+        )
+        self.assertEqual(partner.function, "Farmer")
+        # Administrators can still correct a record.
+        partner.write({"name": "Maria S. Reyes"})
+        self.assertEqual(partner.name, "Maria S. Reyes")
+
+    def test_two_logins_get_different_pkce_state_and_nonce(self):
+        first = parse_qs(urlsplit(self._start()).query)
+        second = parse_qs(urlsplit(self._start()).query)
+        for name in ("state", "nonce", "code_challenge"):
+            self.assertNotEqual(first[name], second[name], name)
+        self.assertEqual(first["code_challenge_method"], ["S256"])
+        self.assertEqual(first["client_id"], [CLIENT_ID])
+        claims = json.loads(first["claims"][0])
+        self.assertTrue(claims["userinfo"]["name"]["essential"])
+
+    def test_login_buttons_carry_their_acr_values(self):
+        methods = self.provider.esignet_login_method_ids
+        self.assertEqual(
+            set(methods.mapped("acr_values")),
+            {
+                "mosip:idp:acr:generated-code",
+                "mosip:idp:acr:biometrics",
+                "mosip:idp:acr:linked-wallet",
+            },
+        )
+        biometrics = methods.filtered(lambda m: "biometrics" in m.acr_values)
+        query = parse_qs(
+            urlsplit(
+                self._start(
+                    f"/auth_esignet/login/{self.provider.id}?method={biometrics.id}"
+                )
+            ).query
+        )
+        self.assertEqual(query["acr_values"], ["mosip:idp:acr:biometrics"])
+        page = self.url_open("/web/login").text
+        for method in methods:
+            self.assertIn(method.name, page)
+        self.assertNotIn("PRIVATE KEY", page)
+
+    # -- bad input ------------------------------------------------------------
+
+    def test_replayed_callback_is_refused(self):
+        callback = self.emulator.login(self._start(), PRIYA)
+        self.assertEqual(self._callback(callback).status_code, 303)
+        self.opener.cookies.clear()  # a new browser session
+        page = self._error_page(self._callback(callback))
+        self.assertIn("already used", page.text)
+
+    def test_cancelled_consent(self):
+        page = self._error_page(self._login(MARIA, consent=False))
+        self.assertIn("cancelled", page.text)
+        self.assertFalse(self._user_of(MARIA))
+
+    def test_tampered_userinfo(self):
+        self.emulator.faults.tamper_userinfo = True
+        with self.assertLogs(
+            "odoo.addons.g2p_auth_esignet.controllers.main", "WARNING"
+        ) as logs:
+            response = self._login(MARIA)
+        self._error_page(response)
+        self.assertIn("userinfo.signature", " ".join(logs.output))
+        self.assertNotIn(self._psut(MARIA), " ".join(logs.output))
+        self.assertFalse(self._user_of(MARIA))
+
+    def test_expired_id_token(self):
+        self.emulator.faults.expired_id_token = True
+        page = self._error_page(self._login(MARIA))
+        self.assertIn("id_token.expired", page.text)
+        self.assertFalse(self._user_of(MARIA))
+
+    def test_esignet_unreachable(self):
+        callback = self.emulator.login(self._start(), MARIA)
+        token_endpoint = self.provider.token_endpoint
+        self.provider.token_endpoint = "http://127.0.0.1:9/v1/esignet/oauth/v2/token"
+        try:
+            response = self._callback(callback)
+        finally:
+            self.provider.token_endpoint = token_endpoint
+        page = self._error_page(response, status=503)
+        self.assertIn("not reachable", page.text)
+
+    def test_unknown_state(self):
+        response = self.url_open(
+            "/auth_oauth/signin?code=abc&state=not-a-state", allow_redirects=False
+        )
+        page = self._error_page(response)
+        self.assertIn("expired or was already used", page.text)
