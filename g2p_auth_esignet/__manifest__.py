@@ -11,6 +11,7 @@
     "depends": [
         "auth_oauth",
         "auth_oidc",
+        "portal",
         "g2p_registry_individual",
     ],
     "external_dependencies": {
@@ -20,6 +21,7 @@
         "security/ir.model.access.csv",
         "views/auth_oauth_provider_views.xml",
         "views/templates.xml",
+        "views/portal_templates.xml",
     ],
     "application": False,
     "installable": True,

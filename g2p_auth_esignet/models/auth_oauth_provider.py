@@ -56,6 +56,7 @@ def _digest(text):
 class AuthOauthProvider(models.Model):
     _inherit = "auth.oauth.provider"
 
+    token_map = fields.Char(default="sub:user_id")
     client_authentication_method = fields.Selection(
         [("private_key_jwt", "Private Key JWT")],
         default="private_key_jwt",

@@ -2,7 +2,7 @@ import base64
 import logging
 
 from odoo import _, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..oidc import LockedFieldError, check_locked_write
 
@@ -159,9 +159,37 @@ class ResPartner(models.Model):
         """Write KYC values (as superuser) and remember which are locked."""
         self.ensure_one()
         locked = self._esignet_locked_field_set() | (set(values) & set(locked_names))
-        self.sudo().write(dict(values, esignet_locked_fields=" ".join(sorted(locked))))
         phone = values.get("phone")
+        try:
+            with self.env.cr.savepoint():
+                self.sudo().write(
+                    dict(values, esignet_locked_fields=" ".join(sorted(locked)))
+                )
+        except ValidationError as error:
+            if not phone:
+                raise
+            # The registry validates phone numbers against its own pattern;
+            # a KYC number it refuses must not block the login.
+            _logger.info(
+                "KYC phone number refused by the registry for partner %s: %s",
+                self.id,
+                type(error).__name__,
+            )
+            values = {k: v for k, v in values.items() if k != "phone"}
+            locked.discard("phone")
+            phone = None
+            self.sudo().write(
+                dict(values, esignet_locked_fields=" ".join(sorted(locked)))
+            )
         if phone and "phone_number_ids" in self._fields:
             numbers = self.sudo().phone_number_ids
             if phone not in numbers.mapped("phone_no"):
-                numbers.create({"partner_id": self.id, "phone_no": phone})
+                try:
+                    with self.env.cr.savepoint():
+                        numbers.create({"partner_id": self.id, "phone_no": phone})
+                except (ValidationError, UserError) as error:
+                    _logger.info(
+                        "KYC phone number not added to partner %s: %s",
+                        self.id,
+                        type(error).__name__,
+                    )

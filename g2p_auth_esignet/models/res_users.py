@@ -48,13 +48,14 @@ class ResUsers(models.Model):
         if result.mapped.ignored:
             _logger.debug("KYC claims not mapped: %s", ", ".join(result.mapped.ignored))
         if decision.action == LinkAction.REGISTER:
+            # KYC values are written by _esignet_apply_kyc below, which copes
+            # with values the registry refuses (phone numbers).
             partner = partners.create(
-                dict(
-                    {"name": psut_display_name(psut)},
-                    **kyc_values,
-                    is_registrant=True,
-                    is_group=False,
-                )
+                {
+                    "name": kyc_values.get("name") or psut_display_name(psut),
+                    "is_registrant": True,
+                    "is_group": False,
+                }
             )
         else:
             partner = partners.browse(decision.partner_id)
