@@ -36,7 +36,10 @@ _load_core()
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
-from g2p_auth_esignet.emulator.in_process import InProcessTransport  # noqa: E402
+from g2p_auth_esignet.emulator.in_process import (  # noqa: E402
+    InProcessTransport,
+    login_in_process,
+)
 from g2p_auth_esignet.emulator.provider import (  # noqa: E402
     JWKS_PATH,
     TOKEN_PATH,
@@ -53,6 +56,7 @@ from g2p_auth_esignet.oidc import (  # noqa: E402
     public_jwk,
 )
 from g2p_auth_esignet.oidc.relying_party import (  # noqa: E402
+    MemoryJwksStore,
     ProviderSettings,
     complete_login,
 )
@@ -61,18 +65,6 @@ ISSUER = "https://esignet.bench.test"
 REDIRECT_URI = "https://portal.bench.test/auth_oauth/signin"
 CLIENT_ID = "bench-portal"
 CLAIMS = ["name", "birthdate", "gender", "email", "phone_number", "address"]
-
-
-class MemoryJwksStore:
-    def __init__(self):
-        self.jwks = None
-        self.fetched_at = None
-
-    def load(self):
-        return self.jwks, self.fetched_at
-
-    def save(self, jwks, fetched_at):
-        self.jwks, self.fetched_at = jwks, fetched_at
 
 
 def _client_key():
@@ -95,9 +87,7 @@ def _authorize(provider):
         transaction=transaction,
         claims=build_claims_request(["name", "birthdate"], CLAIMS[2:]),
     )
-    started = provider.start_authorization(dict(parse_qsl(urlsplit(url).query)))
-    provider.authenticate(started.id, "5037418692", "111111")
-    location = provider.finish_consent(started.id, True, CLAIMS)
+    location = login_in_process(provider, url, "5037418692")
     code, _state = parse_callback(dict(parse_qsl(urlsplit(location).query)))
     return transaction, code
 

@@ -10,6 +10,8 @@ import sys
 import types
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ADDONS = (
     "g2p_self_service_portal",
@@ -33,3 +35,22 @@ def _register_bare_addon_packages():
 
 
 _register_bare_addon_packages()
+
+
+# When the pytest-odoo plugin is loaded (it is installed wherever Odoo is), it
+# adds session-wide autouse fixtures that open an Odoo registry and so need a
+# database. The plain suite never needs Odoo: same-named fixtures here take
+# precedence, so ``pytest tests`` runs the same with or without the plugin.
+@pytest.fixture(scope="session")
+def load_registry():
+    yield
+
+
+@pytest.fixture(scope="session")
+def load_http():
+    yield
+
+
+@pytest.fixture
+def enable_odoo_test_flag():
+    yield

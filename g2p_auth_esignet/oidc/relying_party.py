@@ -68,6 +68,25 @@ class LoginResult:
         return merged
 
 
+class MemoryJwksStore:
+    """A JWKS cache for one process (tools, tests, benchmarks).
+
+    The Odoo shell uses a database-backed store instead, shared by workers.
+    """
+
+    def __init__(self):
+        self.jwks = None
+        self.fetched_at = None
+        self.saves = 0
+
+    def load(self):
+        return self.jwks, self.fetched_at
+
+    def save(self, jwks, fetched_at):
+        self.jwks, self.fetched_at = jwks, fetched_at
+        self.saves += 1
+
+
 class KeySet:
     """The provider JWKS for one login: cached copy, at most one refresh."""
 

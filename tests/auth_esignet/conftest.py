@@ -17,24 +17,6 @@ NONCE = "n-0S6_WzA2Mj"
 ACCESS_TOKEN = "access-token-value-xyz"
 
 
-# pytest-odoo, when installed, adds session-wide autouse fixtures that open an
-# Odoo registry (needing a database). This core never needs Odoo: same-named
-# fixtures here take precedence for this folder.
-@pytest.fixture(scope="session")
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session")
-def load_http():
-    yield
-
-
-@pytest.fixture
-def enable_odoo_test_flag():
-    yield
-
-
 def b64url(data):
     if isinstance(data, str):
         data = data.encode()

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from g2p_auth_esignet.emulator.in_process import InProcessTransport
+from g2p_auth_esignet.emulator.in_process import InProcessTransport, login_in_process
 from g2p_auth_esignet.emulator.provider import (
     JWKS_PATH,
     TOKEN_PATH,
@@ -26,6 +26,7 @@ from g2p_auth_esignet.oidc import (
     public_jwk,
 )
 from g2p_auth_esignet.oidc.relying_party import (
+    MemoryJwksStore,
     ProviderSettings,
     complete_login,
     discovery_endpoints,
@@ -43,20 +44,6 @@ MAPPING = tuple(
         "gender:gender address:address"
     )
 )
-
-
-class MemoryJwksStore:
-    def __init__(self):
-        self.jwks = None
-        self.fetched_at = None
-        self.saves = 0
-
-    def load(self):
-        return self.jwks, self.fetched_at
-
-    def save(self, jwks, fetched_at):
-        self.jwks, self.fetched_at = jwks, fetched_at
-        self.saves += 1
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +81,7 @@ def authorize(provider, individual_id="5037418692"):
         redirect_uri=REDIRECT_URI,
         transaction=transaction,
     )
-    started = provider.start_authorization(dict(parse_qsl(urlsplit(url).query)))
-    provider.authenticate(started.id, individual_id, "111111")
-    location = provider.finish_consent(
-        started.id, True, ["name", "birthdate", "gender", "email", "phone_number"]
-    )
+    location = login_in_process(provider, url, individual_id)
     code, state = parse_callback(dict(parse_qsl(urlsplit(location).query)))
     assert state == transaction.state
     return transaction, code

@@ -208,16 +208,3 @@ def make_rp(emulator, keys):
         return RelyingParty(emulator, client_id, keys[key], kid, alg)
 
     return make
-
-
-# When the pytest-odoo plugin is active (``python3 -m pytest`` without
-# ``-p no:odoo``), its autouse fixtures would open an Odoo registry. This
-# suite needs no Odoo at all, so neutralise them here.
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="module", autouse=True)
-def enable_odoo_test_flag():
-    yield
