@@ -11,7 +11,6 @@ from odoo.addons.auth_oidc.controllers.main import OpenIDLogin
 from odoo.addons.web.controllers.utils import ensure_db
 
 from ..models.auth_oauth_provider import SECRET_FIELDS, now
-from ..models.res_users import REFUSAL_MESSAGES
 from ..oidc import (
     LinkingError,
     LoginTransaction,
@@ -23,6 +22,7 @@ from ..oidc import (
     remember_transaction,
 )
 from ..oidc.relying_party import complete_login
+from ..user_messages import SESSION_CHANGED, translated
 
 _logger = logging.getLogger(__name__)
 
@@ -190,23 +190,27 @@ class EsignetController(OAuthController):
         }
         return request.render(
             "g2p_auth_esignet.login_error",
-            {"message": error["message"], "check": error["check"]},
+            {"message": translated(error["message"]), "check": error["check"]},
             status=error["status"],
         )
 
     @http.route()
     def signin(self, **kw):
         store = dict(request.session.get(SESSION_KEY) or {})
-        if not kw.get("state") and store:
+        state = kw.get("state")
+        if not state and (store or "code" in kw or "error" in kw):
+            # auth_oauth would fail on the missing state with a server error.
             ensure_db()
             return self._esignet_failure(StateError("state.missing"), provider_id=None)
-        if kw.get("state") not in store:
-            if self._is_esignet_callback(kw):
-                ensure_db()
-                return self._esignet_failure(
-                    StateError("state.unknown"), provider_id=None
-                )
-            return super().signin(**kw)
+        if state not in store:
+            if not self._is_esignet_callback(kw):
+                return super().signin(**kw)
+            ensure_db()
+            if request.session.uid:
+                # A signed-in person reloading the callback page: nothing to
+                # redo, and no reason to show an error.
+                return request.redirect("/my", code=303)
+            return self._esignet_failure(StateError("state.unknown"), provider_id=None)
         ensure_db()
         try:
             code, state = parse_callback(kw)
@@ -235,10 +239,7 @@ class EsignetController(OAuthController):
                 or env["res.users"].browse(request.session.uid).partner_id.id
                 != transaction.link_partner_id
             ):
-                raise LinkingError(
-                    "linking.session_changed",
-                    REFUSAL_MESSAGES["linking.session_changed"],
-                )
+                raise LinkingError("linking.session_changed", SESSION_CHANGED)
             settings = provider._esignet_settings(_redirect_uri(), locale=_lang())
             transport = provider._esignet_transport()
             result = complete_login(

@@ -36,6 +36,10 @@ class EsignetCustomerPortal(CustomerPortal):
                     post[key] = str(partner[key].id or "")
         response = super().account(redirect=redirect, **post)
         if getattr(response, "is_qweb", False):
+            # A refused change is shown again as the stored value: the input
+            # is read-only, so the person could not correct it otherwise.
+            for key in locked_inputs:
+                response.qcontext.pop(key, None)
             response.qcontext.update(
                 esignet_locked_inputs=locked_inputs,
                 esignet_link_providers=self._esignet_link_providers(partner),

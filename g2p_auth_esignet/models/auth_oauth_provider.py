@@ -14,6 +14,7 @@ from ..oidc import (
     OidcError,
     build_authorize_url,
     build_claims_request,
+    load_decryption_key,
     load_private_key,
     parse_mapping,
     public_jwk,
@@ -64,11 +65,24 @@ class AuthOauthProvider(models.Model):
         "private_key_jwt (RFC 7523 client assertion).",
     )
     client_private_key = fields.Text(
-        "Private Key",
+        "Stored Private Key",
         groups="base.group_system",
         copy=False,
         help="Private key of this relying party: a private JWK (RSA or EC P-256) "
         "or an unencrypted PEM. Its public half is registered with eSignet.",
+    )
+    # The stored keys never reach a page: administrators type a new key into
+    # these write-only fields, and see only whether a key is set.
+    client_private_key_new = fields.Text(
+        "Private Key",
+        compute="_compute_key_inputs",
+        inverse="_inverse_client_private_key_new",
+        groups="base.group_system",
+        help="Paste a private JWK (RSA or EC P-256) or an unencrypted PEM to set "
+        "or replace the key. The stored key is never shown.",
+    )
+    client_private_key_status = fields.Char(
+        "Private Key Status", compute="_compute_key_status"
     )
     client_public_jwk = fields.Text(
         "Public JWK",
@@ -140,10 +154,21 @@ class AuthOauthProvider(models.Model):
         default="jws",
     )
     esignet_userinfo_decryption_key = fields.Text(
-        "Userinfo Decryption Key",
+        "Stored Userinfo Decryption Key",
         groups="base.group_system",
         copy=False,
         help="Private JWK or PEM that decrypts an encrypted userinfo response.",
+    )
+    esignet_userinfo_decryption_key_new = fields.Text(
+        "Userinfo Decryption Key",
+        compute="_compute_key_inputs",
+        inverse="_inverse_esignet_userinfo_decryption_key_new",
+        groups="base.group_system",
+        help="Paste the private JWK or PEM that decrypts userinfo to set or "
+        "replace it. The stored key is never shown.",
+    )
+    esignet_userinfo_decryption_key_status = fields.Char(
+        "Decryption Key Status", compute="_compute_key_status"
     )
     esignet_link_automatic = fields.Boolean(
         "Automatic Linking",
@@ -175,7 +200,8 @@ class AuthOauthProvider(models.Model):
         "field_id",
         "Locked Fields",
         domain=[("model", "=", "res.partner")],
-        help="Fields filled from KYC that registrants cannot change.",
+        help="Fields filled from KYC that registrants cannot change. Empty: every "
+        "field the claim mapping fills is locked.",
     )
     esignet_refresh_kyc_on_login = fields.Boolean("Refresh KYC On Login", default=True)
     esignet_clock_skew = fields.Integer("Clock Skew (s)", default=60)
@@ -195,6 +221,53 @@ class AuthOauthProvider(models.Model):
                 except OidcError:
                     jwk = None
             provider.client_public_jwk = jwk
+
+    def _compute_key_inputs(self):
+        self.client_private_key_new = False
+        self.esignet_userinfo_decryption_key_new = False
+
+    def _inverse_client_private_key_new(self):
+        for provider in self.filtered("client_private_key_new"):
+            provider.client_private_key = provider.client_private_key_new.strip()
+
+    def _inverse_esignet_userinfo_decryption_key_new(self):
+        for provider in self.filtered("esignet_userinfo_decryption_key_new"):
+            provider.esignet_userinfo_decryption_key = (
+                provider.esignet_userinfo_decryption_key_new.strip()
+            )
+
+    @api.depends("client_private_key", "esignet_userinfo_decryption_key")
+    def _compute_key_status(self):
+        for provider in self:
+            stored = provider.sudo()
+            key = None
+            if stored.client_private_key:
+                try:
+                    key = load_private_key(stored.client_private_key)
+                except OidcError:
+                    key = None
+            provider.client_private_key_status = (
+                _("Set (%(alg)s, key id %(kid)s)", alg=key.alg, kid=key.kid or "-")
+                if key
+                else _("Not set")
+            )
+            provider.esignet_userinfo_decryption_key_status = (
+                _("Set") if stored.esignet_userinfo_decryption_key else _("Not set")
+            )
+
+    @api.constrains("esignet_userinfo_decryption_key")
+    def _check_userinfo_decryption_key(self):
+        for provider in self.sudo():
+            if provider.esignet_userinfo_decryption_key:
+                try:
+                    load_decryption_key(provider.esignet_userinfo_decryption_key)
+                except ConfigurationError:
+                    raise ValidationError(
+                        _(
+                            "The userinfo decryption key must be a private JWK or "
+                            "an unencrypted PEM."
+                        )
+                    ) from None
 
     @api.constrains("client_private_key")
     def _check_client_private_key(self):

@@ -1,10 +1,11 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
+from odoo.tools.translate import _lt
 
 # eSignet's authentication context references and what a person calls them.
 KNOWN_ACR_LABELS = {
-    "mosip:idp:acr:generated-code": "Log in with OTP",
-    "mosip:idp:acr:biometrics": "Log in with biometrics",
-    "mosip:idp:acr:linked-wallet": "Log in with your wallet (QR code)",
+    "mosip:idp:acr:generated-code": _lt("National ID: one-time code (OTP)"),
+    "mosip:idp:acr:biometrics": _lt("National ID: fingerprint or face"),
+    "mosip:idp:acr:linked-wallet": _lt("National ID: wallet app (QR code)"),
 }
 
 
@@ -51,7 +52,7 @@ class G2PEsignetLoginMethod(models.Model):
             {
                 "provider_id": provider.id,
                 "sequence": index,
-                "name": _(label),  # pylint: disable=translation-not-lazy
+                "name": str(label),
                 "acr_values": acr,
                 "icon": icons[acr],
             }

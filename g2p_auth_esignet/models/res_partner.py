@@ -4,7 +4,7 @@ import logging
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..oidc import LockedFieldError, check_locked_write
+from ..oidc import LockedFieldError, check_locked_write, is_supported_image
 
 _logger = logging.getLogger(__name__)
 
@@ -143,14 +143,19 @@ class ResPartner(models.Model):
     def _esignet_kyc_picture(self, value, mapped, transport):
         if isinstance(value, bytes | bytearray):
             return {"image_1920": base64.b64encode(value)}
-        if isinstance(value, dict) and value.get("url") and transport is not None:
-            try:
-                response = transport.get(value["url"], headers={})
-            except Exception as error:  # a picture never blocks a login
-                _logger.info("KYC picture not downloaded: %s", error)
-                return {}
-            if response.status_code == 200 and response.body:
-                return {"image_1920": base64.b64encode(response.body)}
+        url = value.get("url") if isinstance(value, dict) else None
+        # Only https: the claim is signed by eSignet, but the server fetching
+        # it must not be pointed at plain-http or internal addresses by it.
+        if not url or not url.startswith("https://") or transport is None:
+            return {}
+        try:
+            response = transport.get(url, headers={})
+        except Exception as error:  # a picture never blocks a login
+            _logger.info("KYC picture not downloaded: %s", type(error).__name__)
+            return {}
+        if response.status_code == 200 and is_supported_image(response.body):
+            return {"image_1920": base64.b64encode(response.body)}
+        _logger.info("KYC picture URL gave no PNG or JPEG image: ignored")
         return {}
 
     _esignet_kyc_image = _esignet_kyc_image_1920 = _esignet_kyc_picture

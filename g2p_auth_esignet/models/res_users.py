@@ -5,20 +5,9 @@ import secrets
 from odoo import api, models
 
 from ..oidc import LinkAction, LinkingError, decide_login
+from ..user_messages import INTERNAL_USER
 
 _logger = logging.getLogger(__name__)
-
-# Refusals decided here rather than by the core's linking table.
-REFUSAL_MESSAGES = {
-    "linking.internal_user": (
-        "This national ID belongs to a staff account, which cannot sign in to "
-        "the portal this way."
-    ),
-    "linking.session_changed": (
-        "You were signed out while linking your national ID. Please sign in and "
-        "try again."
-    ),
-}
 
 
 class ResUsers(models.Model):
@@ -67,9 +56,7 @@ class ResUsers(models.Model):
             )
         user = partner.with_context(active_test=False).user_ids[:1]
         if user and not user.share:
-            raise LinkingError(
-                "linking.internal_user", REFUSAL_MESSAGES["linking.internal_user"]
-            )
+            raise LinkingError("linking.internal_user", INTERNAL_USER)
         if not user:
             user = self._esignet_create_portal_user(provider, partner, kyc_values, psut)
         values = {"oauth_provider_id": provider.id, "oauth_uid": psut}

@@ -5,7 +5,7 @@ package builds requests and verifies responses from plain values.
 """
 
 from .authorize import build_authorize_url, build_claims_request, parse_callback
-from .claims import MappedClaims, map_claims, parse_mapping
+from .claims import MappedClaims, is_supported_image, map_claims, parse_mapping
 from .client_assertion import (
     CLIENT_ASSERTION_TYPE,
     SigningKey,
@@ -75,6 +75,7 @@ __all__ = [
     "check_userinfo_status",
     "decide_login",
     "is_safe_redirect",
+    "is_supported_image",
     "load_decryption_key",
     "load_private_key",
     "locked_fields_in",

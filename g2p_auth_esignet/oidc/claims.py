@@ -295,6 +295,19 @@ def normalize_email(value):
     return email
 
 
+def is_supported_image(data):
+    """True for PNG or JPEG bytes within the picture size limit."""
+    return (
+        isinstance(data, bytes | bytearray)
+        and len(data) <= MAX_PICTURE_BYTES
+        and any(
+            data.startswith(signature)
+            for signatures in _IMAGE_SIGNATURES.values()
+            for signature in signatures
+        )
+    )
+
+
 def normalize_picture(value):
     """Decoded PNG/JPEG bytes from a data URI, or ``{"url": …}`` for http(s)."""
     if not isinstance(value, str):

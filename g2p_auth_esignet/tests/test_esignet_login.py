@@ -3,9 +3,21 @@
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import TransactionCase, tagged
 
+from .. import http_transport
+from ..oidc import (
+    ClaimMappingError,
+    ConfigurationError,
+    LockedFieldError,
+    OidcError,
+    StateError,
+    linking,
+    load_private_key,
+    parse_callback,
+)
+from ..user_messages import INTERNAL_USER, SESSION_CHANGED, USER_MESSAGES, translated
 from .common import (
     AMADOU,
     CLIENT_ID,
@@ -15,6 +27,7 @@ from .common import (
     MARIA,
     PRIYA,
     EsignetHttpCase,
+    _private_key_pem,
 )
 
 
@@ -270,3 +283,94 @@ class TestEsignetLogin(EsignetHttpCase):
         )
         page = self._error_page(response)
         self.assertIn("expired or was already used", page.text)
+
+    def test_callback_without_state(self):
+        response = self.url_open(
+            "/auth_oauth/signin?error=access_denied", allow_redirects=False
+        )
+        page = self._error_page(response)
+        self.assertIn("state.missing", page.text)
+
+    def test_reloaded_callback_while_signed_in_goes_home(self):
+        callback = self.emulator.login(self._start(), PRIYA)
+        self.assertEqual(self._callback(callback).status_code, 303)
+        reload = self._callback(callback)
+        self.assertEqual(reload.status_code, 303)
+        self.assertEqual(urlsplit(reload.headers["Location"]).path, "/my")
+        self.assertEqual(self._session_uid(), self._user_of(PRIYA).id)
+
+
+@tagged("post_install", "-at_install")
+class TestProviderSecrets(TransactionCase):
+    def test_private_keys_never_reach_a_page(self):
+        provider = self.env["auth.oauth.provider"].create(
+            {
+                "name": "eSignet",
+                "flow": "id_token_code",
+                "client_id": "c1",
+                "auth_endpoint": "https://esignet.example.org/authorize",
+                "body": "National ID",
+            }
+        )
+        arch = provider.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn('name="client_private_key"', arch)
+        self.assertNotIn('name="esignet_userinfo_decryption_key"', arch)
+        self.assertIn('name="client_private_key_new"', arch)
+
+        pem = _private_key_pem()
+        provider.client_private_key_new = pem
+        self.assertEqual(provider.client_private_key, pem.strip())
+        provider.invalidate_recordset()  # as a page reading the record later
+        self.assertFalse(
+            provider.read(["client_private_key_new"])[0]["client_private_key_new"]
+        )
+        kid = load_private_key(pem).kid
+        self.assertIn(kid, provider.client_private_key_status)
+        self.assertIn(kid, provider.client_public_jwk)
+        self.assertNotIn("PRIVATE", provider.client_public_jwk)
+
+    def test_invalid_keys_are_refused_without_echoing_them(self):
+        provider = self.env["auth.oauth.provider"].create(
+            {
+                "name": "eSignet",
+                "flow": "id_token_code",
+                "client_id": "c2",
+                "auth_endpoint": "https://esignet.example.org/authorize",
+                "body": "National ID",
+            }
+        )
+        secret = (
+            "-----BEGIN PRIVATE KEY-----\nnot-a-key-SECRET\n-----END PRIVATE KEY-----"
+        )
+        with self.assertRaises(ValidationError) as raised:
+            provider.client_private_key_new = secret
+        self.assertNotIn("SECRET", str(raised.exception))
+        with self.assertRaises(ValidationError):
+            provider.esignet_userinfo_decryption_key_new = '{"kty": "RSA"}'
+
+    def test_every_message_a_person_can_see_is_translatable(self):
+        messages = {
+            cls.default_user_message
+            for cls in (
+                OidcError,
+                StateError,
+                ClaimMappingError,
+                ConfigurationError,
+                LockedFieldError,
+            )
+        }
+        messages |= set(linking._REFUSAL_MESSAGES.values())
+        with self.assertRaises(OidcError) as cancelled:
+            parse_callback({"error": "access_denied", "state": "s"})
+        messages.add(cancelled.exception.user_message)
+        messages |= {
+            http_transport._UNAVAILABLE_MESSAGE,
+            INTERNAL_USER,
+            SESSION_CHANGED,
+        }
+        missing = sorted(messages - set(USER_MESSAGES))
+        self.assertFalse(
+            missing, f"add these to user_messages.USER_MESSAGES: {missing}"
+        )
+        for message in messages:
+            self.assertTrue(translated(message))

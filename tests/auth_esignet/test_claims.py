@@ -327,3 +327,13 @@ def test_full_esignet_payload():
     assert values["gender"] == "female"
     assert values["address"] == EXPECTED_ADDRESS
     assert values["image_1920"] == PNG
+
+
+def test_is_supported_image():
+    from g2p_auth_esignet.oidc import is_supported_image
+
+    assert is_supported_image(b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+    assert is_supported_image(b"\xff\xd8\xff\xe0" + b"\0" * 10)
+    assert not is_supported_image(b"<html>not an image</html>")
+    assert not is_supported_image("\x89PNG\r\n\x1a\n")
+    assert not is_supported_image(b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 1024 * 1024))
