@@ -1,4 +1,5 @@
 import logging
+import traceback
 from urllib.parse import urlencode as url_encode
 
 from werkzeug.exceptions import NotFound
@@ -259,11 +260,20 @@ class EsignetController(OAuthController):
         except OidcError as error:
             env.cr.rollback()
             return self._esignet_failure(error, provider.id)
-        except Exception:
+        except Exception as error:
             env.cr.rollback()
-            _logger.exception(
-                "eSignet login failed unexpectedly (provider %s)", provider.id
+            # Exception messages can quote personal data (a database error
+            # quotes the row): the error log names the type and the place,
+            # the full traceback goes to the debug log only.
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            _logger.error(
+                "eSignet login failed unexpectedly (provider %s): %s at %s:%s",
+                provider.id,
+                type(error).__name__,
+                frame.filename.rsplit("/", 1)[-1],
+                frame.lineno,
             )
+            _logger.debug("eSignet login failure traceback", exc_info=True)
             return self._esignet_failure(OidcError("login.unexpected"), provider.id)
         if key:
             request.session.authenticate(request.db, user.login, key)

@@ -1,6 +1,7 @@
 """Login, linking and refusals against the eSignet emulator, over real HTTP."""
 
 import json
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.exceptions import AccessError, ValidationError
@@ -283,6 +284,23 @@ class TestEsignetLogin(EsignetHttpCase):
         )
         page = self._error_page(response)
         self.assertIn("expired or was already used", page.text)
+
+    def test_unexpected_failure_logs_no_personal_data(self):
+        users_class = type(self.env["res.users"])
+        boom = ValueError("Failing row contains (maria.reyes@example.org)")
+        with (
+            patch.object(users_class, "_esignet_signin", side_effect=boom),
+            self.assertLogs(
+                "odoo.addons.g2p_auth_esignet.controllers.main", "WARNING"
+            ) as logs,
+        ):
+            response = self._login(MARIA)
+        page = self._error_page(response)
+        self.assertIn("login.unexpected", page.text)
+        output = " ".join(logs.output)
+        self.assertIn("ValueError", output)
+        self.assertNotIn("maria.reyes", output)
+        self.assertFalse(self._user_of(MARIA))
 
     def test_callback_without_state(self):
         response = self.url_open(
