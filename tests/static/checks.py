@@ -663,3 +663,30 @@ def check_ruff(repo_root: Path = REPO_ROOT) -> list[str]:
             lines = (proc.stdout + proc.stderr).strip().splitlines()
             problems += [f"ruff {args[0]}: {line}" for line in lines if line.strip()]
     return problems
+
+
+def check_pylint_odoo(paths, repo_root: Path = REPO_ROOT) -> list[str] | None:
+    """pylint-odoo's mandatory checks (the repo's .pylintrc) over ``paths``.
+
+    Returns None when pylint-odoo is not installed.
+    """
+    try:
+        import pylint_odoo  # noqa: F401
+    except ImportError:
+        return None
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pylint",
+            f"--rcfile={repo_root / '.pylintrc'}",
+            "--output-format=parseable",
+            "--score=n",
+            *[str(path) for path in paths],
+        ],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [line for line in result.stdout.splitlines() if line.strip()]

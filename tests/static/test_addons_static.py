@@ -40,3 +40,10 @@ def test_readme_rst_generated_from_fragments(addon_dir):
 
 def test_readme_conversion_turns_markdown_code_into_rst():
     assert markdown_to_rst("use `sub` and ``x``") == "use ``sub`` and ``x``"
+
+
+def test_pylint_odoo_mandatory_checks():
+    problems = checks.check_pylint_odoo(ADDON_DIRS)
+    if problems is None:
+        pytest.skip("pylint-odoo missing: pip install -r test-requirements.txt")
+    assert not problems, "pylint-odoo:\n" + "\n".join(problems)

@@ -1,5 +1,7 @@
 """Each check reports exactly the defect of its broken fixture addon."""
 
+import shutil
+
 import pytest
 
 from . import checks
@@ -164,3 +166,13 @@ def test_parse_pot(text, problem):
         assert problems == []
     else:
         assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_pylint_odoo_reports_a_print_in_an_addon(tmp_path):
+    addon = tmp_path / "fx_prints"
+    shutil.copytree(FIXTURES / "fx_good", addon)
+    (addon / "models" / "printer.py").write_text('def show():\n    print("hello")\n')
+    problems = checks.check_pylint_odoo([addon])
+    if problems is None:
+        pytest.skip("pylint-odoo is not installed")
+    assert any("print-used" in line for line in problems), problems
