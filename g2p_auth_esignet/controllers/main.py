@@ -214,13 +214,17 @@ class EsignetController(OAuthController):
             return self._esignet_failure(StateError("state.unknown"), provider_id=None)
         ensure_db()
         try:
-            code, state = parse_callback(kw)
+            # The state is used up first, whatever the callback says.
             transaction = pop_transaction(store, state, now())
         except OidcError as error:
-            store.pop(kw.get("state"), None)
+            store.pop(state, None)
             request.session[SESSION_KEY] = store
             return self._esignet_failure(error, provider_id=None)
         request.session[SESSION_KEY] = store
+        try:
+            code, _state = parse_callback(kw)
+        except OidcError as error:
+            return self._esignet_failure(error, provider_id=transaction.provider_id)
         return self._esignet_complete(transaction, code)
 
     @staticmethod

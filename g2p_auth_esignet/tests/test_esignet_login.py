@@ -246,8 +246,17 @@ class TestEsignetLogin(EsignetHttpCase):
         self.assertIn("already used", page.text)
 
     def test_cancelled_consent(self):
-        page = self._error_page(self._login(MARIA, consent=False))
+        authorize_url = self._start()
+        callback = self.emulator.login(authorize_url, MARIA, consent=False)
+        with self.assertLogs(
+            "odoo.addons.g2p_auth_esignet.controllers.main", "WARNING"
+        ) as logs:
+            page = self._error_page(self._callback(callback))
         self.assertIn("cancelled", page.text)
+        self.assertIn(f"provider {self.provider.id}", logs.output[0])
+        self.assertIn("callback.error", logs.output[0])
+        # The state was used up by the cancelled attempt.
+        self.assertIn("state.unknown", self._error_page(self._callback(callback)).text)
         self.assertFalse(self._user_of(MARIA))
 
     def test_tampered_userinfo(self):
