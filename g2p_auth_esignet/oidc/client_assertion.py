@@ -34,10 +34,6 @@ class SigningKey:
     kid: str | None
     alg: str
 
-    @property
-    def is_rsa(self):
-        return isinstance(self.key, rsa.RSAPrivateKey)
-
 
 def _invalid(check="client_key.invalid", message=_INVALID_KEY_MESSAGE):
     return ConfigurationError(check, message)

@@ -24,8 +24,6 @@ from .userinfo import parse_userinfo
 
 _logger = logging.getLogger(__name__)
 
-USERINFO_FORMATS = ("json", "jws", "jwe")
-
 
 @dataclasses.dataclass(frozen=True)
 class ProviderSettings:
@@ -96,7 +94,6 @@ class KeySet:
         self._store = store
         self._now = now
         self._refreshed = False
-        self.fetches = 0
         jwks, fetched_at = store.load()
         self._fetched_at = fetched_at
         if jwks is None or JwksRefreshPolicy.should_fetch(
@@ -112,7 +109,6 @@ class KeySet:
                 "jwks.http_error", status_code=response.status_code
             )
         jwks = parse_jwks(response.body)
-        self.fetches += 1
         self._fetched_at = self._now
         self._store.save(jwks, self._now)
         return jwks
