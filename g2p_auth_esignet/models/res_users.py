@@ -4,7 +4,7 @@ import secrets
 
 from odoo import api, models
 
-from ..oidc import LinkAction, LinkingError, decide_login
+from ..oidc import LinkAction, LinkingError, decide_login, refusal_message
 from ..user_messages import INTERNAL_USER
 
 _logger = logging.getLogger(__name__)
@@ -31,8 +31,18 @@ class ResUsers(models.Model):
             auto_match_ids=self._esignet_automatic_matches(provider, result),
             purpose=transaction.purpose,
             current_partner_id=transaction.link_partner_id,
+            current_partner_has_other_psut=self._esignet_holds_psut(
+                provider, transaction.link_partner_id
+            ),
         )
         decision.raise_if_refused()
+        if decision.action == LinkAction.LINK_AUTOMATIC and self._esignet_holds_psut(
+            provider, decision.partner_id
+        ):
+            # The registrant already answers to another PSUT: never move it
+            # silently, and never register a duplicate of them either.
+            check = "linking.partner_already_linked"
+            raise LinkingError(check, refusal_message(check))
         kyc_values = partners._esignet_values_from_kyc(result.mapped, transport)
         if result.mapped.ignored:
             _logger.debug("KYC claims not mapped: %s", ", ".join(result.mapped.ignored))
@@ -96,6 +106,21 @@ class ResUsers(models.Model):
                 limit=1,
             )
             .partner_id
+        )
+
+    @api.model
+    def _esignet_holds_psut(self, provider, partner_id):
+        if not (partner_id and provider.g2p_use_reg_id and provider.g2p_id_type):
+            return False
+        return bool(
+            self.env["g2p.reg.id"]
+            .sudo()
+            .search_count(
+                [
+                    ("partner_id", "=", partner_id),
+                    ("id_type", "=", provider.g2p_id_type.id),
+                ]
+            )
         )
 
     @api.model

@@ -34,6 +34,7 @@ from .linking import (
     LinkingMode,
     decide_login,
     parse_linking_modes,
+    refusal_message,
     serialize_linking_modes,
 )
 from .locked_fields import check_locked_write, locked_fields_in
@@ -83,6 +84,7 @@ __all__ = [
     "parse_callback",
     "parse_jwks",
     "parse_linking_modes",
+    "refusal_message",
     "parse_mapping",
     "parse_token_response",
     "parse_userinfo",

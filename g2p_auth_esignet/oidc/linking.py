@@ -111,6 +111,11 @@ _REFUSAL_MESSAGES = {
 }
 
 
+def refusal_message(check):
+    """What a person is told for a linking refusal ``check`` (None if unknown)."""
+    return _REFUSAL_MESSAGES.get(check)
+
+
 @dataclasses.dataclass(frozen=True)
 class LinkDecision:
     action: LinkAction

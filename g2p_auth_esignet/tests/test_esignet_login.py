@@ -174,6 +174,48 @@ class TestEsignetLogin(EsignetHttpCase):
         self.assertFalse(other.reg_ids)
         self.assertEqual(owner.reg_ids.value, self._psut(PRIYA))
 
+    def test_manual_linking_refuses_a_second_national_id(self):
+        partner = self._registrant("ALREADY LINKED")
+        partner.reg_ids = [(0, 0, {"id_type": self.psut_type.id, "value": "psut-a"})]
+        self._portal_user(partner, "linked.manual")
+        self.authenticate("linked.manual", "linked.manual-Pass-123")
+        authorize_url = self._start(
+            f"/auth_esignet/link/{self.provider.id}",
+            data={"csrf_token": self._csrf_token()},
+        )
+        response = self._callback(self.emulator.login(authorize_url, PRIYA))
+        page = self._error_page(response)
+        self.assertIn("already linked to another national ID", page.text)
+        self.assertEqual(partner.reg_ids.value, "psut-a")
+
+    def test_automatic_linking_never_moves_an_existing_psut(self):
+        self.provider.write(
+            {
+                "esignet_link_automatic": True,
+                "esignet_auto_link_id_type": self.national_id_type.id,
+                "esignet_claims_voluntary": "individual_id",
+            }
+        )
+        existing = self._registrant(
+            "MENSAH, KOFI",
+            reg_ids=[
+                (
+                    0,
+                    0,
+                    {
+                        "id_type": self.national_id_type.id,
+                        "value": KOFI,
+                        "status": "valid",
+                    },
+                ),
+                (0, 0, {"id_type": self.psut_type.id, "value": "psut-a"}),
+            ],
+        )
+        partners_before = self.env["res.partner"].search_count([])
+        self._error_page(self._login(KOFI))
+        self.assertIn("psut-a", existing.reg_ids.mapped("value"))
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
+
     def test_refused_when_registration_is_off(self):
         self.provider.esignet_link_registration = False
         partners_before = self.env["res.partner"].search_count([])

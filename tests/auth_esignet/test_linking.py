@@ -129,3 +129,11 @@ def test_unknown_purpose_refused():
             purpose="hijack",
             current_partner_id=None,
         )
+
+
+def test_refusal_message_names_what_to_do():
+    from g2p_auth_esignet.oidc import refusal_message
+
+    assert "another national ID" in refusal_message("linking.partner_already_linked")
+    assert "service point" in refusal_message("linking.no_match_registration_disabled")
+    assert refusal_message("linking.not_a_check") is None
