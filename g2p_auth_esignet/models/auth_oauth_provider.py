@@ -1,8 +1,6 @@
-import hashlib
 import json
 import logging
 import time
-from functools import lru_cache
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -40,18 +38,6 @@ TARGET_FIELDS = {
     "image": ("image_1920",),
 }
 SECRET_FIELDS = ("client_private_key", "esignet_userinfo_decryption_key")
-
-
-@lru_cache(maxsize=16)
-def _signing_key_from_text(_digest, text):
-    # Parsing a private key costs milliseconds; the parsed key is an
-    # immutable derivative of the stored text (keyed by its digest), so a
-    # per-process cache is safe with several workers.
-    return load_private_key(text)
-
-
-def _digest(text):
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class AuthOauthProvider(models.Model):
@@ -356,7 +342,8 @@ class AuthOauthProvider(models.Model):
         text = self.sudo().client_private_key
         if not text:
             raise ConfigurationError("client_key.missing")
-        return _signing_key_from_text(_digest(text), text)
+        # load_private_key keeps parsed keys in a small per-process cache.
+        return load_private_key(text)
 
     def _esignet_settings(self, redirect_uri, locale="en"):
         """ProviderSettings for the core; reads the secrets as superuser."""
