@@ -96,30 +96,31 @@ class TestEsignetLogin(EsignetHttpCase):
         self.assertEqual(response.status_code, 303, response.text[:1000])
         self.assertEqual(self._user_of(AMADOU).partner_id.gender, "male")
 
-    def test_automatic_linking(self):
+    def _enable_automatic_linking(self, **values):
+        """Link on the verified National ID equal to the individual_id claim."""
         self.provider.write(
             {
                 "esignet_link_automatic": True,
                 "esignet_auto_link_id_type": self.national_id_type.id,
                 "esignet_auto_link_claim": "individual_id",
-                "esignet_link_registration": False,
                 "esignet_claims_voluntary": "email phone_number individual_id",
+                **values,
             }
         )
-        existing = self._registrant(
+
+    def _kofi_registrant(self, status="valid", *extra_ids):
+        """Kofi's registrant record, holding his national ID with ``status``."""
+        national_id = {"id_type": self.national_id_type.id, "value": KOFI}
+        if status:
+            national_id["status"] = status
+        return self._registrant(
             "MENSAH, KOFI",
-            reg_ids=[
-                (
-                    0,
-                    0,
-                    {
-                        "id_type": self.national_id_type.id,
-                        "value": KOFI,
-                        "status": "valid",
-                    },
-                )
-            ],
+            reg_ids=[(0, 0, national_id)] + [(0, 0, ids) for ids in extra_ids],
         )
+
+    def test_automatic_linking(self):
+        self._enable_automatic_linking(esignet_link_registration=False)
+        existing = self._kofi_registrant()
         response = self._login(KOFI)
         self.assertEqual(response.status_code, 303, response.text[:1000])
         user = self._user_of(KOFI)
@@ -127,18 +128,8 @@ class TestEsignetLogin(EsignetHttpCase):
         self.assertIn(self._psut(KOFI), existing.reg_ids.mapped("value"))
 
     def test_automatic_linking_needs_a_verified_id(self):
-        self.provider.write(
-            {
-                "esignet_link_automatic": True,
-                "esignet_auto_link_id_type": self.national_id_type.id,
-                "esignet_link_registration": False,
-                "esignet_claims_voluntary": "individual_id",
-            }
-        )
-        self._registrant(
-            "MENSAH, KOFI",
-            reg_ids=[(0, 0, {"id_type": self.national_id_type.id, "value": KOFI})],
-        )
+        self._enable_automatic_linking(esignet_link_registration=False)
+        self._kofi_registrant(status=None)
         self._error_page(self._login(KOFI))
         self.assertFalse(self._user_of(KOFI))
 
@@ -189,27 +180,9 @@ class TestEsignetLogin(EsignetHttpCase):
         self.assertEqual(partner.reg_ids.value, "psut-a")
 
     def test_automatic_linking_never_moves_an_existing_psut(self):
-        self.provider.write(
-            {
-                "esignet_link_automatic": True,
-                "esignet_auto_link_id_type": self.national_id_type.id,
-                "esignet_claims_voluntary": "individual_id",
-            }
-        )
-        existing = self._registrant(
-            "MENSAH, KOFI",
-            reg_ids=[
-                (
-                    0,
-                    0,
-                    {
-                        "id_type": self.national_id_type.id,
-                        "value": KOFI,
-                        "status": "valid",
-                    },
-                ),
-                (0, 0, {"id_type": self.psut_type.id, "value": "psut-a"}),
-            ],
+        self._enable_automatic_linking()
+        existing = self._kofi_registrant(
+            "valid", {"id_type": self.psut_type.id, "value": "psut-a"}
         )
         partners_before = self.env["res.partner"].search_count([])
         self._error_page(self._login(KOFI))
