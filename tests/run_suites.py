@@ -28,15 +28,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-# Installation order; uninstalled in reverse.
-ADDONS = (
-    "g2p_auth_esignet",
-    "g2p_portal_forms",
-    "g2p_self_service_portal",
-    "g2p_entitlement_tracking",
-    "g2p_biometric_assist",
-)
+from repo import ADDONS, REPO_ROOT
+
 ODOO_SERIES = 17
 INSTALL_TIMEOUT = 30 * 60
 TEST_TIMEOUT = 45 * 60

@@ -18,19 +18,13 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+from repo import REPO_ROOT
+
 try:  # lxml gives better messages but is only there when Odoo is installed
     from lxml import etree as _lxml_etree
 except ImportError:  # pragma: no cover - depends on the machine
     _lxml_etree = None
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ADDONS = (
-    "g2p_self_service_portal",
-    "g2p_auth_esignet",
-    "g2p_portal_forms",
-    "g2p_biometric_assist",
-    "g2p_entitlement_tracking",
-)
 
 MANIFEST = "__manifest__.py"
 ACCESS_CSV = Path("security") / "ir.model.access.csv"

@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from repo import ADDONS
 
 from . import checks
 
@@ -18,7 +19,7 @@ def test_good_fixture_passes(check_name):
 def test_fixtures_are_not_named_like_real_addons():
     names = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
     assert names and all(n.startswith("fx_") for n in names)
-    assert not names.intersection(checks.ADDONS)
+    assert not names.intersection(ADDONS)
 
 
 @pytest.mark.parametrize(

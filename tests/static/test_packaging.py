@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from repo import ADDONS
 
 from . import checks
 
@@ -40,7 +41,7 @@ def _requirement_names(metadata):
 def wheels(tmp_path_factory):
     """Build every wheel of setup/ in one pip run; map dist name -> (meta, files)."""
     out = tmp_path_factory.mktemp("wheels")
-    projects = [str(SETUP / a) for a in checks.ADDONS] + [str(SETUP / "_metapackage")]
+    projects = [str(SETUP / a) for a in ADDONS] + [str(SETUP / "_metapackage")]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
@@ -63,7 +64,7 @@ def wheels(tmp_path_factory):
     return built
 
 
-@pytest.mark.parametrize("addon", checks.ADDONS)
+@pytest.mark.parametrize("addon", ADDONS)
 def test_setup_layout(addon):
     link = SETUP / addon / "odoo" / "addons" / addon
     assert link.is_symlink(), f"{link} must be a symlink (committed as one)"
@@ -74,7 +75,7 @@ def test_setup_layout(addon):
     assert os.readlink(backend) == "../g2p_whool_backend.py"
 
 
-@pytest.mark.parametrize("addon", checks.ADDONS)
+@pytest.mark.parametrize("addon", ADDONS)
 def test_addon_wheel(wheels, addon):
     dist = f"odoo-addon-{addon.replace('_', '-')}"
     assert dist in wheels, f"no wheel for {dist}; built: {sorted(wheels)}"
@@ -97,6 +98,8 @@ def test_addon_wheel(wheels, addon):
         assert _canonical(lib) in requirements
     assert f"odoo/addons/{addon}/__manifest__.py" in names
     assert f"odoo/addons/{addon}/pyproject.toml" not in names
+    # Test doubles (tests/emulators/) are never shipped.
+    assert not [n for n in names if "/emulator/" in n or "/emulators/" in n]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
@@ -105,14 +108,14 @@ def test_metapackage_wheel(wheels):
     metadata, _names = wheels[METAPACKAGE]
     assert metadata["Version"].startswith("17.0.")
     requirements = _requirement_names(metadata)
-    for addon in checks.ADDONS:
+    for addon in ADDONS:
         requirement = requirements[f"odoo-addon-{addon.replace('_', '-')}"]
         assert requirement.specifier.contains("17.0.1.0.0")
         assert not requirement.specifier.contains("17.1.0.0.0")
 
 
 def test_manifest_versions_agree_with_wheels(wheels):
-    for addon in checks.ADDONS:
+    for addon in ADDONS:
         manifest, _ = checks.read_manifest(checks.REPO_ROOT / addon)
         metadata, _ = wheels[f"odoo-addon-{addon.replace('_', '-')}"]
         assert metadata["Version"].startswith(manifest["version"])

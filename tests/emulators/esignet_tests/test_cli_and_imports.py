@@ -1,23 +1,32 @@
-"""The emulator runs as a directory without Odoo and never imports it."""
+"""The emulator runs as a directory, without Odoo, and imports nothing of ours."""
 
 import ast
 import json
 import os
+import runpy
 import subprocess
 import sys
+import unittest
 from pathlib import Path
 
+import pytest
 import requests
 
 from .conftest import REDIRECT_URI, public_jwk
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-EMULATOR_DIR = REPO_ROOT / "g2p_auth_esignet" / "emulator"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+EMULATOR_DIR = REPO_ROOT / "tests" / "emulators" / "esignet"
+LAUNCHER = "tests/emulators/esignet"
+ODOO_TESTS_LOADER = REPO_ROOT / "g2p_auth_esignet" / "tests" / "repo_emulators.py"
 
 
-def test_no_module_imports_odoo():
+def test_only_relative_imports_of_our_code():
+    """No Odoo, no addon, and the package itself only relatively: the Odoo
+    tests load it under a private name (the launcher is not loaded there)."""
     offenders = []
     for path in sorted(EMULATOR_DIR.rglob("*.py")):
+        if path.name == "__main__.py":
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -30,14 +39,14 @@ def test_no_module_imports_odoo():
                 continue
             for name in names:
                 root = name.split(".")[0]
-                if root in ("odoo", "g2p_auth_esignet"):
+                if root in ("odoo", "emulators") or root.startswith("g2p_"):
                     offenders.append(f"{path.name}:{node.lineno} {name}")
     assert offenders == []
 
 
 def test_cli_help():
     result = subprocess.run(
-        [sys.executable, "g2p_auth_esignet/emulator", "--help"],
+        [sys.executable, LAUNCHER, "--help"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -53,7 +62,7 @@ def test_cli_print_config():
     result = subprocess.run(
         [
             sys.executable,
-            "g2p_auth_esignet/emulator",
+            LAUNCHER,
             "--port",
             "8123",
             "--print-config",
@@ -86,7 +95,7 @@ def test_cli_serves_clients_file(tmp_path, keys):
     proc = subprocess.Popen(
         [
             sys.executable,
-            "g2p_auth_esignet/emulator",
+            LAUNCHER,
             "--port",
             "0",
             "--clients",
@@ -130,3 +139,22 @@ def test_cli_serves_clients_file(tmp_path, keys):
         proc.wait(timeout=10)
         proc.stderr.close()
     assert proc.returncode == 0
+
+
+def test_odoo_tests_load_the_emulator_from_the_checkout(tmp_path):
+    load_emulator = runpy.run_path(str(ODOO_TESTS_LOADER))["load_emulator"]
+    name = "_g2p_test_emulator_esignet"
+    try:
+        module = load_emulator("esignet")
+        assert module.__name__ == name
+        assert module.EsignetEmulator.__module__ == f"{name}.server"
+        assert load_emulator("esignet") is module
+    finally:
+        for loaded in [m for m in sys.modules if m.split(".")[0] == name]:
+            del sys.modules[loaded]
+    # Installed from a wheel, there is no tests/emulators/: the classes skip.
+    load_emulator.__globals__["EMULATORS_DIR"] = tmp_path
+    missing = load_emulator("esignet")
+    with pytest.raises(unittest.SkipTest, match="checkout of the repository"):
+        missing.EsignetEmulator()
+    assert name not in sys.modules

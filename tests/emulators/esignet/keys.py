@@ -1,12 +1,18 @@
-"""RSA signing keys, JWK helpers and RFC 7638 thumbprints (no Odoo imports)."""
+"""The provider's RSA signing keys, JWK helpers and RFC 7638 thumbprints."""
 
 import base64
 import hashlib
 import json
+import logging
+import threading
+import time
 from pathlib import Path
 
+import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+_logger = logging.getLogger(__name__)
 
 
 def b64url_encode(data: bytes) -> str:
@@ -44,7 +50,7 @@ def generate_rsa_key(key_size: int = 2048):
     return rsa.generate_private_key(public_exponent=65537, key_size=key_size)
 
 
-class SigningKey:
+class ProviderSigningKey:
     """An RSA private key with its public JWK; kid is the RFC 7638 thumbprint."""
 
     alg = "RS256"
@@ -79,6 +85,58 @@ class SigningKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
+
+
+class KeyRing:
+    """The keys the provider signs with (thread-safe).
+
+    The current key, retired keys still published for a grace period, and a
+    key never published (for the ``sign_with_unpublished_key`` fault).
+    """
+
+    def __init__(self, signing_key=None):
+        if signing_key is not None and not isinstance(signing_key, ProviderSigningKey):
+            signing_key = ProviderSigningKey(signing_key)
+        self.current = signing_key or ProviderSigningKey()
+        self._retired = []  # (ProviderSigningKey, published_until)
+        self._unpublished = None
+        self._lock = threading.Lock()
+
+    def rotate(self, keep_old=False, grace_seconds=600.0):
+        """Switch to a fresh key (new kid) and return its kid.
+
+        The previous key is dropped from the JWKS unless ``keep_old`` is true,
+        in which case it stays published for ``grace_seconds``.
+        """
+        new_key = ProviderSigningKey()
+        with self._lock:
+            old = self.current
+            self.current = new_key
+            if keep_old:
+                self._retired.append((old, time.time() + grace_seconds))
+            else:
+                self._retired = []
+        _logger.info("rotated signing key (keep_old=%s)", keep_old)
+        return new_key.kid
+
+    def jwks(self):
+        now = time.time()
+        with self._lock:
+            self._retired = [(k, t) for k, t in self._retired if t > now]
+            keys = [self.current] + [k for k, _ in self._retired]
+        return {"keys": [dict(k.public_jwk) for k in keys]}
+
+    def sign(self, payload, unpublished=False):
+        """A compact RS256 JWS of ``payload`` with the current (or unpublished) key."""
+        if unpublished:
+            with self._lock:
+                if self._unpublished is None:
+                    self._unpublished = ProviderSigningKey()
+                key = self._unpublished
+        else:
+            key = self.current
+        headers = {"kid": key.kid, "typ": "JWT"}
+        return jwt.encode(payload, key.private_key, algorithm="RS256", headers=headers)
 
 
 def load_public_jwk(jwk: dict):

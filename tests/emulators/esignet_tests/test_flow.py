@@ -47,7 +47,7 @@ def test_id_token_header_kid_is_published(rp, emulator):
     tokens = rp.tokens()
     header = jwt.get_unverified_header(tokens["id_token"])
     assert header["alg"] == "RS256"
-    kids = [k["kid"] for k in emulator.jwks()["keys"]]
+    kids = [k["kid"] for k in emulator.provider.jwks()["keys"]]
     assert header["kid"] in kids
 
 
@@ -169,7 +169,7 @@ def test_error_page_escapes_html(rp):
 
 def test_wrong_otp(rp, emulator):
     url, _ = rp.authorize_url()
-    from g2p_auth_esignet.emulator import EmulatorLoginError
+    from emulators.esignet import EmulatorLoginError
 
     with pytest.raises(EmulatorLoginError, match="Authentication failed"):
         emulator.login(url, MARIA, otp="000000")
@@ -322,11 +322,11 @@ def test_userinfo_requires_valid_token(rp, emulator):
 
 
 def test_expired_access_token(rp, emulator):
-    emulator.access_token_lifetime = -1
+    emulator.provider.state.access_token_lifetime = -1
     try:
         tokens = rp.tokens()
     finally:
-        emulator.access_token_lifetime = 3600
+        emulator.provider.state.access_token_lifetime = 3600
     response = rp.userinfo(tokens["access_token"])
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
@@ -341,7 +341,7 @@ def test_logs_carry_no_secrets(rp, caplog):
     text = "\n".join(
         record.getMessage()
         for record in caplog.records
-        if record.name.startswith(("g2p_auth_esignet", "g2p_esignet"))
+        if record.name.startswith("emulators.esignet")
     )
     assert "POST /v1/esignet/oauth/v2/token 200" in text
     for secret in (

@@ -1,15 +1,10 @@
-"""HTTP front of the eSignet emulator (stdlib ``http.server``) and its CLI."""
+"""HTTP front of the eSignet emulator (stdlib ``http.server``)."""
 
-import argparse
 import datetime
-import ipaddress
 import json
 import logging
-import os
-import signal
 import socket
 import socketserver
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import pages
 from .browser import headless_login
-from .keys import SigningKey
-from .provider import (
+from .errors import LoginFailed, OAuthError, PageError, RedirectError
+from .protocol import (
     AUTHORIZE_PATH,
     CLIENT_MGMT_PATH,
     CONSENT_PATH,
@@ -28,17 +23,12 @@ from .provider import (
     LOGIN_PATH,
     TOKEN_PATH,
     USERINFO_PATH,
-    LoginFailed,
-    OAuthError,
-    PageError,
-    Provider,
-    RedirectError,
 )
+from .provider import Provider
 
 _logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
-PSUT_SECRET_ENV = "ESIGNET_EMULATOR_PSUT_SECRET"
 FAULTS_PATH = "/_emulator/faults"
 ROTATE_KEYS_PATH = "/_emulator/rotate-keys"
 HEALTH_PATH = "/_emulator/health"
@@ -85,6 +75,10 @@ class _Handler(BaseHTTPRequestHandler):
     @property
     def emulator(self):
         return self.server.emulator
+
+    @property
+    def provider(self):
+        return self.server.emulator.provider
 
     def log_request(self, code="-", size="-"):
         """Suppress the default access log (it would include query strings)."""
@@ -207,10 +201,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------- endpoints
     def discovery(self):
-        self._send_json(200, self.emulator.discovery())
+        self._send_json(200, self.provider.discovery())
 
     def jwks(self):
-        self._send_json(200, self.emulator.jwks())
+        self._send_json(200, self.provider.jwks())
 
     def health(self):
         self._send_json(200, {"status": "ok"})
@@ -220,23 +214,23 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[0] for k, v in query.items()}
         duplicates = [k for k, v in query.items() if len(v) > 1]
         try:
-            transaction = self.emulator.start_authorization(params, duplicates)
+            transaction = self.provider.start_authorization(params, duplicates)
         except PageError as exc:
             self._send_html(exc.status, pages.error_page(exc.error, exc.description))
             return
         except RedirectError as exc:
             self._redirect(exc.location)
             return
-        client = self.emulator.clients[transaction.client_id]
+        client = self.provider.clients[transaction.client_id]
         self._send_html(200, pages.login_page(transaction, client.name))
 
     def login(self):
         form = {k: v[0] for k, v in self._form_lists().items()}
         try:
-            transaction = self.emulator.get_transaction(form.get("transaction_id"))
-            client = self.emulator.clients[transaction.client_id]
+            transaction = self.provider.get_transaction(form.get("transaction_id"))
+            client = self.provider.clients[transaction.client_id]
             try:
-                self.emulator.authenticate(
+                self.provider.authenticate(
                     transaction.id, form.get("individual_id"), form.get("otp")
                 )
             except LoginFailed as exc:
@@ -259,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
         if action not in ("allow", "cancel"):
             raise _BadRequest("action must be allow or cancel.")
         try:
-            location = self.emulator.finish_consent(
+            location = self.provider.finish_consent(
                 (form.get("transaction_id") or [""])[0],
                 allow=action == "allow",
                 accepted_claims=form.get("accepted_claims") or (),
@@ -278,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
                 raise OAuthError(
                     "invalid_request", f"Repeated parameter(s): {repeated}"
                 )
-            result = self.emulator.token(
+            result = self.provider.token(
                 {k: v[0] for k, v in lists.items()},
                 authorization=self.headers.get("Authorization"),
                 request_base=self._request_base(),
@@ -299,17 +293,20 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "POST":
             self._body()  # drain; the token is only accepted in the header
         try:
-            token = self.emulator.userinfo(self.headers.get("Authorization"))
+            token = self.provider.userinfo(self.headers.get("Authorization"))
         except OAuthError as exc:
             headers = {"Cache-Control": "no-store"}
             if exc.www_authenticate:
                 headers["WWW-Authenticate"] = exc.www_authenticate
             self._send_json(exc.status, exc.as_dict(), headers)
             return
+        if isinstance(token, dict):
+            self._send_json(200, token, {"Cache-Control": "no-store"})
+            return
         self._send(200, token, "application/jwt", {"Cache-Control": "no-store"})
 
     def faults(self):
-        faults = self.emulator.faults
+        faults = self.provider.faults
         if self.command == "POST":
             data = self._json_body()
             if data.pop("reset", False):
@@ -327,7 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
         grace = data.get("grace_seconds", 600)
         if not isinstance(keep_old, bool) or not isinstance(grace, (int, float)):
             raise _BadRequest("keep_old must be a boolean, grace_seconds a number.")
-        kid = self.emulator.rotate_keys(keep_old=keep_old, grace_seconds=grace)
+        kid = self.provider.rotate_keys(keep_old=keep_old, grace_seconds=grace)
         self._send_json(200, {"kid": kid, "keep_old": keep_old})
 
     def client_mgmt(self):
@@ -344,13 +341,13 @@ class _Handler(BaseHTTPRequestHandler):
             response["errors"].append(
                 {"errorCode": "invalid_request", "errorMessage": "request missing"}
             )
-        elif request.get("clientId") in self.emulator.clients:
+        elif request.get("clientId") in self.provider.clients:
             response["errors"].append(
                 {"errorCode": "duplicate_client_id", "errorMessage": "exists"}
             )
         else:
             try:
-                client = self.emulator.register_client_dict(request)
+                client = self.provider.register_client_dict(request)
             except (ValueError, TypeError, KeyError) as exc:
                 response["errors"].append(
                     {"errorCode": "invalid_input", "errorMessage": str(exc)}
@@ -389,12 +386,16 @@ def _routes(emulator):
     return routes
 
 
-class EsignetEmulator(Provider):
+class EsignetEmulator:
     """A local eSignet-like OpenID provider served over real HTTP.
 
     >>> with EsignetEmulator() as emulator:   # port 0: an ephemeral port
     ...     emulator.register_client("rp", public_jwk, ["http://rp/cb"])
     ...     location = emulator.login(authorize_url, "5037418692")
+
+    It serves a ``Provider`` (``emulator.provider``). What a relying party's
+    test drives (clients, faults, key rotation, the PSUT to expect, the
+    issuer) is at hand here; everything else is on ``emulator.provider``.
     """
 
     def __init__(
@@ -421,7 +422,7 @@ class EsignetEmulator(Provider):
         self.requests_log = []
         self._httpd = None
         self._thread = None
-        super().__init__(
+        self.provider = Provider(
             identities=identities,
             clients=clients,
             issuer=issuer,
@@ -432,6 +433,7 @@ class EsignetEmulator(Provider):
             id_token_lifetime=id_token_lifetime,
             transaction_lifetime=transaction_lifetime,
         )
+        self.provider.base_url = self.base_url
 
     @property
     def base_url(self):
@@ -445,8 +447,32 @@ class EsignetEmulator(Provider):
         return f"http://{host}:{self.port}"
 
     @property
+    def issuer(self):
+        return self.provider.issuer
+
+    @property
     def discovery_url(self):
         return self.issuer + DISCOVERY_PATH
+
+    @property
+    def faults(self):
+        return self.provider.faults
+
+    @property
+    def clients(self):
+        return self.provider.clients
+
+    def register_client(self, client_id, public_jwk, redirect_uris, **options):
+        """``Provider.register_client``: options are its keyword arguments."""
+        return self.provider.register_client(
+            client_id, public_jwk, redirect_uris, **options
+        )
+
+    def rotate_keys(self, keep_old=False, grace_seconds=600.0):
+        return self.provider.rotate_keys(keep_old=keep_old, grace_seconds=grace_seconds)
+
+    def psut(self, individual_id, client_id):
+        return self.provider.psut(individual_id, client_id)
 
     @property
     def running(self):
@@ -459,6 +485,7 @@ class EsignetEmulator(Provider):
         httpd = server_cls((self.host, self.port), _Handler)
         httpd.emulator = self
         self.port = httpd.server_address[1]
+        self.provider.base_url = self.base_url
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
@@ -493,126 +520,3 @@ class EsignetEmulator(Provider):
     def login(self, authorize_url, individual_id, otp="111111", consent=True):
         """Walk the login UI headlessly; return the final redirect to the RP."""
         return headless_login(authorize_url, individual_id, otp, consent)
-
-
-# ---------------------------------------------------------------------- CLI
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="python3 g2p_auth_esignet/emulator",
-        description="Local OpenID Connect provider emulating MOSIP eSignet "
-        "(for tests and demos only).",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="bind address")
-    parser.add_argument("--port", type=int, default=8088, help="port (0: any)")
-    parser.add_argument(
-        "--issuer",
-        help="issuer / public base URL (default: http://HOST:PORT)",
-    )
-    parser.add_argument(
-        "--identities", metavar="FILE", help="identities JSON (default: bundled)"
-    )
-    parser.add_argument(
-        "--clients",
-        metavar="FILE",
-        help='JSON list of {"client_id", "public_jwk", "redirect_uris", '
-        '"userinfo_encryption_jwk"?, "allowed_acr"?, "claims"?}',
-    )
-    parser.add_argument(
-        "--psut-secret",
-        default=os.environ.get(PSUT_SECRET_ENV),
-        help=f"HMAC secret for PSUTs (default: ${PSUT_SECRET_ENV}, else random: "
-        "PSUTs then change at every restart)",
-    )
-    parser.add_argument(
-        "--signing-key",
-        metavar="PEM",
-        help="RSA private key file for signing (created if missing) so that "
-        "the kid survives restarts",
-    )
-    parser.add_argument(
-        "--allow-fault-injection",
-        action="store_true",
-        help=f"enable POST {FAULTS_PATH} and POST {ROTATE_KEYS_PATH}",
-    )
-    parser.add_argument(
-        "--allow-client-registration",
-        action="store_true",
-        help=f"enable POST {CLIENT_MGMT_PATH}",
-    )
-    parser.add_argument("--code-lifetime", type=float, default=60)
-    parser.add_argument("--access-token-lifetime", type=float, default=3600)
-    parser.add_argument(
-        "--print-config",
-        action="store_true",
-        help="print the discovery URL (first line) and endpoints, then exit",
-    )
-    parser.add_argument("--log-level", default="INFO")
-    return parser
-
-
-def _is_loopback(host):
-    if host in ("localhost",):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    signing_key = (
-        SigningKey.load_or_create(args.signing_key) if args.signing_key else None
-    )
-    emulator = EsignetEmulator(
-        identities=args.identities,
-        clients=args.clients,
-        host=args.host,
-        port=args.port,
-        issuer=args.issuer,
-        psut_secret=args.psut_secret,
-        signing_key=signing_key,
-        allow_fault_injection=args.allow_fault_injection,
-        allow_client_registration=args.allow_client_registration,
-        code_lifetime=args.code_lifetime,
-        access_token_lifetime=args.access_token_lifetime,
-    )
-    if args.print_config:
-        config = emulator.discovery()
-        print(emulator.discovery_url)  # pylint: disable=print-used
-        for key in (
-            "issuer",
-            "authorization_endpoint",
-            "token_endpoint",
-            "userinfo_endpoint",
-            "jwks_uri",
-        ):
-            print(f"{key}={config[key]}")  # pylint: disable=print-used
-        return 0
-    if not args.psut_secret:
-        _logger.warning(
-            "no PSUT secret given (--psut-secret or $%s): using a random one, "
-            "so PSUTs (sub) will change after a restart",
-            PSUT_SECRET_ENV,
-        )
-    if not _is_loopback(args.host):
-        _logger.warning("binding to non-loopback address %s", args.host)
-    if args.allow_fault_injection:
-        _logger.warning("fault injection endpoints are enabled")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    emulator.start()
-    # pylint: disable=print-used
-    print(f"eSignet emulator ready: {emulator.discovery_url}", file=sys.stderr)
-    try:
-        while not stop.wait(0.5):
-            continue
-    except KeyboardInterrupt:
-        _logger.info("interrupted, stopping")
-    finally:
-        emulator.stop()
-    return 0

@@ -7,7 +7,7 @@ import jwt
 import pytest
 import requests
 
-from g2p_auth_esignet.emulator import EsignetEmulator, jwk_thumbprint
+from emulators.esignet import EsignetEmulator, jwk_thumbprint
 
 from .conftest import MARIA
 
@@ -55,10 +55,10 @@ def test_jwks_kid_is_thumbprint(emulator):
 
 
 def test_rotate_keys(rp, emulator):
-    old_kid = emulator.signing_kid
+    old_kid = emulator.provider.signing_kid
     new_kid = emulator.rotate_keys()
     assert new_kid != old_kid
-    assert [k["kid"] for k in emulator.jwks()["keys"]] == [new_kid]
+    assert [k["kid"] for k in emulator.provider.jwks()["keys"]] == [new_kid]
     tokens = rp.tokens()
     assert jwt.get_unverified_header(tokens["id_token"])["kid"] == new_kid
     rp.verify(tokens["id_token"])
@@ -69,14 +69,16 @@ def test_rotate_keys(rp, emulator):
     assert kids == [newest, new_kid]
     # an expired grace period drops the old key from the JWKS
     emulator.rotate_keys(keep_old=True, grace_seconds=0)
-    assert newest not in [k["kid"] for k in emulator.jwks()["keys"]]
+    assert newest not in [k["kid"] for k in emulator.provider.jwks()["keys"]]
 
     response = requests.post(
         emulator.base_url + "/_emulator/rotate-keys", json={"keep_old": False}
     )
     assert response.status_code == 200
-    assert response.json()["kid"] == emulator.signing_kid
-    assert [k["kid"] for k in emulator.jwks()["keys"]] == [emulator.signing_kid]
+    assert response.json()["kid"] == emulator.provider.signing_kid
+    assert [k["kid"] for k in emulator.provider.jwks()["keys"]] == [
+        emulator.provider.signing_kid
+    ]
 
 
 def _verify_fails(rp, token, exc):
@@ -126,7 +128,7 @@ def test_fault_tamper_userinfo(rp, emulator):
 def test_fault_sign_with_unpublished_key(rp, emulator):
     emulator.faults.sign_with_unpublished_key = True
     tokens = rp.tokens()
-    published = [k["kid"] for k in emulator.jwks()["keys"]]
+    published = [k["kid"] for k in emulator.provider.jwks()["keys"]]
     assert jwt.get_unverified_header(tokens["id_token"])["kid"] not in published
     userinfo = rp.userinfo(tokens["access_token"]).text
     assert jwt.get_unverified_header(userinfo)["kid"] not in published

@@ -48,7 +48,7 @@ def test_code_reuse_refused_and_tokens_revoked(rp):
 
 
 def test_expired_code_refused(rp, emulator):
-    emulator.code_lifetime = 0
+    emulator.provider.state.code_lifetime = 0
     code = rp.code()
     response = rp.token(code)
     assert _error(response) == "invalid_grant"

@@ -14,7 +14,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwcrypto import jwk as jwcrypto_jwk
 
-from g2p_auth_esignet.emulator import ASSERTION_TYPE, EsignetEmulator, SigningKey
+from emulators.esignet import ASSERTION_TYPE, EsignetEmulator, ProviderSigningKey
 
 REDIRECT_URI = "http://rp.test/auth_oauth/signin"
 PSUT_SECRET = "test-psut-secret"
@@ -152,7 +152,7 @@ def keys():
         "ec": ec.generate_private_key(ec.SECP256R1()),
         "enc": enc_key,
         "enc_jwk": jwcrypto_jwk.JWK.from_pyca(enc_key),
-        "provider": SigningKey(),
+        "provider": ProviderSigningKey(),
     }
 
 
@@ -190,7 +190,7 @@ def session_emulator(keys):
 @pytest.fixture
 def emulator(session_emulator):
     session_emulator.faults.reset()
-    session_emulator.code_lifetime = 60
+    session_emulator.provider.state.code_lifetime = 60
     session_emulator.requests_log.clear()
     yield session_emulator
     session_emulator.faults.reset()

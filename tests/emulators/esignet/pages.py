@@ -2,7 +2,7 @@
 
 from html import escape
 
-from .provider import ACR_LABELS, CONSENT_PATH, LOGIN_PATH
+from .protocol import ACR_LABELS, CONSENT_PATH, LOGIN_PATH
 
 CLAIM_LABELS = {
     "name": "Full name",

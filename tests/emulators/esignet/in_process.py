@@ -11,7 +11,8 @@ import time
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlsplit
 
-from .provider import JWKS_PATH, TOKEN_PATH, USERINFO_PATH, OAuthError
+from .errors import OAuthError
+from .protocol import JWKS_PATH, TOKEN_PATH, USERINFO_PATH
 
 
 class InProcessTransport:
