@@ -4,13 +4,15 @@ The Odoo shell performs HTTP and keeps state (session, JWKS cache); this
 package builds requests and verifies responses from plain values.
 """
 
+from . import messages
 from .authorize import build_authorize_url, build_claims_request, parse_callback
 from .claims import MappedClaims, is_supported_image, map_claims, parse_mapping
 from .client_assertion import (
     CLIENT_ASSERTION_TYPE,
-    SigningKey,
+    ClientSigningKey,
     build_client_assertion,
     build_token_request,
+    check_assertion_alg,
     load_private_key,
     public_jwk,
 )
@@ -32,13 +34,26 @@ from .linking import (
     LinkAction,
     LinkDecision,
     LinkingMode,
+    REFUSAL_CHECKS,
     decide_login,
     parse_linking_modes,
-    refusal_message,
     serialize_linking_modes,
 )
-from .locked_fields import check_locked_write, locked_fields_in
+from .locked_fields import (
+    NAME_PARTS,
+    check_locked_write,
+    expand_locked_fields,
+    locked_fields_in,
+)
 from .pkce import s256_code_challenge
+from .relying_party import (
+    LoginResult,
+    ProviderDiscovery,
+    ProviderSettings,
+    complete_login,
+    discovery_url,
+    parse_discovery,
+)
 from .token_response import TokenResponse, parse_token_response
 from .transaction import (
     LoginTransaction,
@@ -46,11 +61,17 @@ from .transaction import (
     pop_transaction,
     remember_transaction,
 )
-from .userinfo import check_userinfo_status, load_decryption_key, parse_userinfo
+from .userinfo import (
+    UserinfoClaims,
+    check_userinfo_status,
+    load_decryption_key,
+    parse_userinfo,
+)
 
 __all__ = [
     "CLIENT_ASSERTION_TYPE",
     "ClaimMappingError",
+    "ClientSigningKey",
     "ConfigurationError",
     "JwksRefreshPolicy",
     "LinkAction",
@@ -58,33 +79,43 @@ __all__ = [
     "LinkingError",
     "LinkingMode",
     "LockedFieldError",
+    "LoginResult",
     "LoginTransaction",
     "MappedClaims",
+    "NAME_PARTS",
     "OidcError",
+    "ProviderDiscovery",
     "ProviderResponseError",
-    "SigningKey",
+    "ProviderSettings",
+    "REFUSAL_CHECKS",
     "StateError",
     "TokenResponse",
     "TokenValidationError",
     "UnknownKeyError",
+    "UserinfoClaims",
     "UserinfoError",
     "build_authorize_url",
     "build_claims_request",
     "build_client_assertion",
     "build_token_request",
+    "check_assertion_alg",
     "check_locked_write",
     "check_userinfo_status",
+    "complete_login",
     "decide_login",
+    "discovery_url",
+    "expand_locked_fields",
     "is_safe_redirect",
     "is_supported_image",
     "load_decryption_key",
     "load_private_key",
     "locked_fields_in",
     "map_claims",
+    "messages",
     "parse_callback",
+    "parse_discovery",
     "parse_jwks",
     "parse_linking_modes",
-    "refusal_message",
     "parse_mapping",
     "parse_token_response",
     "parse_userinfo",

@@ -3,6 +3,7 @@
 import json
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from . import messages
 from .errors import ConfigurationError, ProviderResponseError
 
 # Parameters that bind the request to this login; ``extra`` may not override them.
@@ -129,11 +130,11 @@ def parse_callback(params):
     """
     error = _single_value(params, "error")
     if error:
-        if error in _CANCELLED_ERRORS:
-            message = "You cancelled the sign-in."
-        else:
-            message = None
-        raise ProviderResponseError("callback.error", message, provider_error=error)
+        raise ProviderResponseError(
+            "callback.error",
+            messages.CANCELLED if error in _CANCELLED_ERRORS else None,
+            provider_error=error,
+        )
     code = _single_value(params, "code")
     state = _single_value(params, "state")
     if not code:

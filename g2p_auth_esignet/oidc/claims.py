@@ -33,6 +33,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from . import messages
 from .errors import ClaimMappingError, ConfigurationError, log_safe_code
 
 MAX_PICTURE_BYTES = 2 * 1024 * 1024
@@ -183,8 +184,8 @@ def parse_mapping(spec):
         ):
             raise ConfigurationError(
                 "mapping.invalid",
-                f"Entry {position} of the claim mapping is invalid: "
-                "use target:claim pairs separated by spaces, each target once.",
+                messages.MAPPING_INVALID,
+                message_params={"position": position},
             )
         targets.add(target)
         mapping.append((target, claim))

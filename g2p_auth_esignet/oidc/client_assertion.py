@@ -1,18 +1,18 @@
 """Client authentication with ``private_key_jwt`` (RFC 7523, OIDC Core §9)."""
 
-import collections
 import dataclasses
 import hashlib
 import json
 import secrets
-import threading
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
+from . import messages
 from .errors import ConfigurationError
+from .keycache import ParsedKeyCache
 from .signed_jwt import base64url_encode
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -20,14 +20,9 @@ MAX_ASSERTION_LIFETIME = 300
 CLIENT_KEY_ALGS = ("RS256", "PS256", "ES256")
 MIN_RSA_BITS = 2048
 
-_INVALID_KEY_MESSAGE = (
-    "The client private key is not a valid private RSA or EC P-256 key "
-    "(private JWK or unencrypted PEM)."
-)
-
 
 @dataclasses.dataclass(frozen=True)
-class SigningKey:
+class ClientSigningKey:
     """The relying party's private key, its ``kid`` and signature algorithm."""
 
     key: object = dataclasses.field(repr=False)
@@ -35,8 +30,8 @@ class SigningKey:
     alg: str
 
 
-def _invalid(check="client_key.invalid", message=_INVALID_KEY_MESSAGE):
-    return ConfigurationError(check, message)
+def _invalid(check="client_key.invalid"):
+    return ConfigurationError(check, messages.CLIENT_KEY_INVALID)
 
 
 def _check_key_strength(key):
@@ -85,9 +80,8 @@ def _load_jwk(text):
     if not isinstance(jwk, dict) or jwk.get("kty") not in ("RSA", "EC"):
         raise _invalid()
     if "d" not in jwk:
-        raise _invalid(
-            "client_key.public_only",
-            "The client key is a public key; the private key is required.",
+        raise ConfigurationError(
+            "client_key.public_only", messages.CLIENT_KEY_PUBLIC_ONLY
         )
     if jwk.get("use", "sig") != "sig":
         raise _invalid()
@@ -105,57 +99,65 @@ def _load_jwk(text):
     kid = jwk.get("kid")
     if kid is not None and not isinstance(kid, str):
         raise _invalid()
-    return SigningKey(key=key, kid=kid, alg=alg)
+    return ClientSigningKey(key=key, kid=kid, alg=alg)
 
 
 def _load_pem(text):
     try:
         key = serialization.load_pem_private_key(text.encode("utf-8"), password=None)
     except TypeError:
-        raise _invalid(
-            "client_key.encrypted", "The client private key must not be encrypted."
+        raise ConfigurationError(
+            "client_key.encrypted", messages.CLIENT_KEY_ENCRYPTED
         ) from None
     except Exception:
         raise _invalid() from None
     alg = _check_key_strength(key)
     kid = _thumbprint(_public_jwk_members(key.public_key()))
-    return SigningKey(key=key, kid=kid, alg=alg)
+    return ClientSigningKey(key=key, kid=kid, alg=alg)
 
 
-# Parsing a PEM costs milliseconds; memoise per process by the text's digest
-# (never by the text itself) so the key material is not a cache key.
-_LOADED_KEYS = collections.OrderedDict()
-_LOADED_KEYS_LOCK = threading.Lock()
-_LOADED_KEYS_MAX = 8
+_LOADED_KEYS = ParsedKeyCache()
+
+
+def _parse_private_key(text):
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        return _load_jwk(stripped)
+    if stripped.startswith("-----BEGIN"):
+        return _load_pem(stripped)
+    raise _invalid()
 
 
 def load_private_key(text):
-    """SigningKey from a private JWK (JSON) or PEM (PKCS#1/PKCS#8), RSA or EC P-256.
+    """ClientSigningKey from a private JWK (JSON) or PEM (PKCS#1/PKCS#8), RSA or EC.
 
-    ``alg`` is the JWK's ``alg`` or RS256/ES256 by key type. A JWK ``kid`` is
-    kept as is; a PEM gets its RFC 7638 thumbprint as ``kid``. Any problem
-    raises ConfigurationError without echoing the input.
+    EC keys must be P-256. ``alg`` is the JWK's ``alg`` or RS256/ES256 by key
+    type. A JWK ``kid`` is kept as is; a PEM gets its RFC 7638 thumbprint as
+    ``kid``. Parsed keys are memoised per process by the text's digest. Any
+    problem raises ConfigurationError without echoing the input.
     """
     if not isinstance(text, str) or not text.strip():
         raise _invalid()
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-    with _LOADED_KEYS_LOCK:
-        cached = _LOADED_KEYS.get(digest)
-        if cached is not None:
-            _LOADED_KEYS.move_to_end(digest)
-            return cached
-    stripped = text.strip()
-    if stripped.startswith("{"):
-        signing_key = _load_jwk(stripped)
-    elif stripped.startswith("-----BEGIN"):
-        signing_key = _load_pem(stripped)
-    else:
-        raise _invalid()
-    with _LOADED_KEYS_LOCK:
-        _LOADED_KEYS[digest] = signing_key
-        while len(_LOADED_KEYS) > _LOADED_KEYS_MAX:
-            _LOADED_KEYS.popitem(last=False)
-    return signing_key
+    return _LOADED_KEYS.get_or_load(text, _parse_private_key)
+
+
+def check_assertion_alg(key_alg, supported):
+    """Refuse a client key whose algorithm the provider does not accept.
+
+    ``supported`` is the discovery document's
+    ``token_endpoint_auth_signing_alg_values_supported``; None or empty means
+    the provider did not say, and nothing is refused. Raises
+    ConfigurationError("client_key.alg_not_supported") whose message names
+    the key's algorithm and the accepted ones (as log-safe codes).
+    """
+    accepted = [alg for alg in supported or () if isinstance(alg, str)]
+    if not accepted or key_alg in accepted:
+        return
+    raise ConfigurationError(
+        "client_key.alg_not_supported",
+        messages.CLIENT_KEY_ALG_NOT_SUPPORTED,
+        message_params={"algorithm": key_alg, "supported": accepted},
+    )
 
 
 def public_jwk(signing_key):

@@ -50,10 +50,34 @@ def audience_contains(aud, client_id):
     return False
 
 
+def requested_acrs(acr_values):
+    """The ACR values of a request, from a space-separated text or a list."""
+    if acr_values is None:
+        return ()
+    if isinstance(acr_values, str):
+        return tuple(acr_values.split())
+    return tuple(value for value in acr_values if isinstance(value, str) and value)
+
+
 def check_id_token_claims(
-    claims, *, issuer, client_id, nonce, now, leeway=60, access_token=None, alg=None
+    claims,
+    *,
+    issuer,
+    client_id,
+    nonce,
+    now,
+    leeway=60,
+    access_token=None,
+    alg=None,
+    expected_acrs=None,
 ):
-    """Check verified ID token claims; raise TokenValidationError on a failure."""
+    """Check verified ID token claims; raise TokenValidationError on a failure.
+
+    With ``expected_acrs`` (the ``acr_values`` the login asked for, a
+    space-separated text or a list), the ``acr`` claim must be one of them:
+    a provider that authenticated the person some other way, or says
+    nothing, is refused ("id_token.acr").
+    """
     if not 0 <= leeway <= MAX_LEEWAY:
         raise ConfigurationError("config.leeway")
     if claims.get("iss") != issuer or not isinstance(issuer, str):
@@ -90,6 +114,12 @@ def check_id_token_claims(
     if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH:
         raise TokenValidationError("id_token.sub")
 
+    acrs = requested_acrs(expected_acrs)
+    if acrs:
+        acr = claims.get("acr")
+        if not isinstance(acr, str) or acr not in acrs:
+            raise TokenValidationError("id_token.acr")
+
     at_hash = claims.get("at_hash")
     if at_hash is not None:
         # Fail closed: a hash we cannot check binds nothing.
@@ -116,8 +146,11 @@ def verify_id_token(
     allowed_algs=DEFAULT_ALLOWED_ALGS,
     access_token=None,
     max_token_bytes=MAX_ID_TOKEN_BYTES,
+    expected_acrs=None,
 ):
     """Verify an ID token's signature and claims; return its claims.
+
+    ``expected_acrs``: see ``check_id_token_claims``.
 
     Raises UnknownKeyError when its kid is not in ``jwks`` (refresh once and
     retry) and TokenValidationError for every other failure.
@@ -140,4 +173,5 @@ def verify_id_token(
         leeway=leeway,
         access_token=access_token,
         alg=header["alg"],
+        expected_acrs=expected_acrs,
     )

@@ -18,6 +18,7 @@ from .errors import (
     UnknownKeyError,
     log_safe_code,
 )
+from .json_body import read_json_object
 
 _logger = logging.getLogger(__name__)
 
@@ -48,21 +49,6 @@ def check_allowed_algorithms(allowed_algs):
     if not allowed or not allowed <= SIGNATURE_ALGORITHM_KEYS.keys():
         raise ConfigurationError("config.allowed_algs")
     return allowed
-
-
-def _load_json_document(body, *, check_prefix):
-    if isinstance(body, dict):
-        return body
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    if not isinstance(body, bytes | bytearray):
-        raise ProviderResponseError(f"{check_prefix}.malformed")
-    if len(body) > MAX_JWKS_BYTES:
-        raise ProviderResponseError(f"{check_prefix}.oversized")
-    try:
-        return json.loads(body)
-    except ValueError:
-        raise ProviderResponseError(f"{check_prefix}.malformed") from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -122,8 +108,11 @@ def parse_jwks(body):
     reason. Returns ``{"keys": [...]}``; raises ProviderResponseError when the
     document is oversized, malformed or has no usable key.
     """
-    document = _load_json_document(body, check_prefix="jwks")
-    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+    if isinstance(body, dict):
+        document = body  # the shell's cached copy, already decoded
+    else:
+        document = read_json_object(body, max_bytes=MAX_JWKS_BYTES, check_prefix="jwks")
+    if not isinstance(document.get("keys"), list):
         raise ProviderResponseError("jwks.malformed")
     keys = []
     for jwk in document["keys"]:

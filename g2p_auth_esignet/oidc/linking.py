@@ -43,6 +43,7 @@ would duplicate one of them.
 import dataclasses
 import enum
 
+from . import messages
 from .errors import ConfigurationError, LinkingError
 
 
@@ -87,33 +88,17 @@ class LinkAction(enum.Enum):
     REFUSE = "refuse"
 
 
-_REFUSAL_MESSAGES = {
-    "linking.ambiguous_match": (
-        "We could not identify your account with certainty. Please contact support."
-    ),
-    "linking.manual_link_required": (
-        "No account is linked to your national ID yet. If you already have an "
-        "account, sign in with it and link your national ID from your profile; "
-        "otherwise please visit a service point to register."
-    ),
-    "linking.no_match_registration_disabled": (
-        "No account matches your national ID, and registering online is not "
-        "open. Please visit a service point to register, then sign in again."
-    ),
-    "linking.manual_disabled": "Linking your national ID to an account is not enabled.",
-    "linking.not_signed_in": "Please sign in before linking your national ID.",
-    "linking.psut_linked_elsewhere": (
-        "This national ID is already linked to another account. Please contact support."
-    ),
-    "linking.partner_already_linked": (
-        "Your account is already linked to another national ID. Please contact support."
-    ),
-}
-
-
-def refusal_message(check):
-    """What a person is told for a linking refusal ``check`` (None if unknown)."""
-    return _REFUSAL_MESSAGES.get(check)
+# Every check decide_login can refuse with; each is also the refusal's
+# message key (see messages.py), so each tells the person what to do.
+REFUSAL_CHECKS = (
+    messages.LINKING_AMBIGUOUS_MATCH,
+    messages.LINKING_MANUAL_LINK_REQUIRED,
+    messages.LINKING_NO_MATCH_REGISTRATION_DISABLED,
+    messages.LINKING_MANUAL_DISABLED,
+    messages.LINKING_NOT_SIGNED_IN,
+    messages.LINKING_PSUT_LINKED_ELSEWHERE,
+    messages.LINKING_PARTNER_ALREADY_LINKED,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,12 +112,13 @@ class LinkDecision:
         return self.action is LinkAction.REFUSE
 
     @property
-    def user_message(self):
-        return _REFUSAL_MESSAGES.get(self.check) if self.refused else None
+    def message_key(self):
+        """Message key of a refusal (its check); None when not refused."""
+        return self.check if self.refused else None
 
     def raise_if_refused(self):
         if self.refused:
-            raise LinkingError(self.check, self.user_message)
+            raise LinkingError(self.check)
         return self
 
 
@@ -156,23 +142,23 @@ def decide_login(
         matches = list(dict.fromkeys(auto_match_ids or ()))
         if LinkingMode.AUTOMATIC in modes and matches:
             if len(matches) > 1:
-                return _refuse("linking.ambiguous_match")
+                return _refuse(messages.LINKING_AMBIGUOUS_MATCH)
             return LinkDecision(LinkAction.LINK_AUTOMATIC, matches[0])
         if LinkingMode.REGISTRATION in modes:
             return LinkDecision(LinkAction.REGISTER)
         if LinkingMode.MANUAL in modes:
-            return _refuse("linking.manual_link_required")
-        return _refuse("linking.no_match_registration_disabled")
+            return _refuse(messages.LINKING_MANUAL_LINK_REQUIRED)
+        return _refuse(messages.LINKING_NO_MATCH_REGISTRATION_DISABLED)
     if purpose == "link":
         if psut_owner_id and psut_owner_id == current_partner_id:
             return LinkDecision(LinkAction.LOGIN, psut_owner_id)
         if LinkingMode.MANUAL not in modes:
-            return _refuse("linking.manual_disabled")
+            return _refuse(messages.LINKING_MANUAL_DISABLED)
         if not current_partner_id:
-            return _refuse("linking.not_signed_in")
+            return _refuse(messages.LINKING_NOT_SIGNED_IN)
         if psut_owner_id:
-            return _refuse("linking.psut_linked_elsewhere")
+            return _refuse(messages.LINKING_PSUT_LINKED_ELSEWHERE)
         if current_partner_has_other_psut:
-            return _refuse("linking.partner_already_linked")
+            return _refuse(messages.LINKING_PARTNER_ALREADY_LINKED)
         return LinkDecision(LinkAction.LINK_MANUAL, current_partner_id)
     raise ConfigurationError("linking.purpose")

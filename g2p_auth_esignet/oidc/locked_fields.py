@@ -4,9 +4,22 @@ import datetime
 
 from .errors import LockedFieldError
 
+# OpenG2P composes an individual's ``name`` from these parts: when the name
+# comes from the national ID, changing a part would change the name too.
+NAME_PARTS = ("given_name", "family_name", "addl_name")
+
+
+def expand_locked_fields(locked):
+    """``locked`` plus the name parts when ``name`` is locked (a new set)."""
+    expanded = set(locked)
+    if "name" in expanded:
+        expanded.update(NAME_PARTS)
+    return expanded
+
 
 def locked_fields_in(vals, locked):
-    """Names of locked fields that ``vals`` writes, sorted."""
+    """Names of locked fields (name parts included) that ``vals`` writes, sorted."""
+    locked = expand_locked_fields(locked)
     return sorted(field for field in vals if field in locked)
 
 
@@ -31,7 +44,9 @@ def _comparable(value):
 def check_locked_write(vals, locked, current_values=None):
     """Raise LockedFieldError if ``vals`` changes a locked field.
 
-    With ``current_values``, writing a locked field's current value is allowed.
+    A locked ``name`` locks its parts (``NAME_PARTS``) too. With
+    ``current_values`` (keyed by the names ``locked_fields_in`` returns),
+    writing a locked field's current value is allowed.
     """
     changed = [
         field

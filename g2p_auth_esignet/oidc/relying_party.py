@@ -10,14 +10,16 @@ benchmark supply in-memory ones.
 """
 
 import dataclasses
-import json
+import ipaddress
 import logging
+from urllib.parse import urlsplit
 
 from .claims import map_claims
 from .client_assertion import build_client_assertion, build_token_request
 from .errors import ProviderResponseError, UnknownKeyError
 from .id_token import DEFAULT_ALLOWED_ALGS
 from .id_token import verify_id_token as _verify_id_token
+from .json_body import read_json_object
 from .jwks import JwksRefreshPolicy, parse_jwks
 from .token_response import parse_token_response
 from .userinfo import parse_userinfo
@@ -57,12 +59,26 @@ class LoginResult:
     userinfo_claims: dict = dataclasses.field(repr=False)
     mapped: object = dataclasses.field(repr=False)
     acr: str | None = None
+    userinfo_signed: bool = False
 
     @property
     def claims(self):
         """Userinfo claims over ID token claims (userinfo is the KYC source)."""
         merged = dict(self.id_token_claims)
         merged.update(self.userinfo_claims)
+        return merged
+
+    @property
+    def verified_claims(self):
+        """Claims the provider signed: the ID token's, plus a signed userinfo's.
+
+        Plain-JSON userinfo is left out: whatever decides who the person is
+        (the automatic-linking claim) must come from here, never from
+        ``claims``.
+        """
+        merged = dict(self.id_token_claims)
+        if self.userinfo_signed:
+            merged.update(self.userinfo_claims)
         return merged
 
 
@@ -182,6 +198,9 @@ def complete_login(settings, transaction, code, *, transport, jwks_store, now):
             leeway=settings.leeway,
             allowed_algs=settings.allowed_algs,
             access_token=tokens.access_token,
+            # The method the login button asked for (OTP, biometrics …) must
+            # be the one the person was authenticated with.
+            expected_acrs=transaction.acr,
         )
     )
     userinfo_claims = {}
@@ -205,9 +224,10 @@ def complete_login(settings, transaction, code, *, transport, jwks_store, now):
     result = LoginResult(
         sub=id_claims["sub"],
         id_token_claims=id_claims,
-        userinfo_claims=userinfo_claims,
+        userinfo_claims=dict(userinfo_claims),
         mapped=None,
         acr=id_claims.get("acr") if isinstance(id_claims.get("acr"), str) else None,
+        userinfo_signed=bool(getattr(userinfo_claims, "signed", False)),
     )
     result.mapped = map_claims(result.claims, settings.mapping, locale=settings.locale)
     return result
@@ -217,36 +237,92 @@ def discovery_url(issuer):
     return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
-def discovery_endpoints(body, expected_issuer):
-    """Provider fields from an OpenID Provider's discovery document.
+# Endpoint members of the discovery document, and the auth.oauth.provider
+# fields they fill; the userinfo endpoint is only RECOMMENDED (Discovery §3).
+_DISCOVERY_ENDPOINTS = {
+    "authorization_endpoint": ("auth_endpoint", True),
+    "token_endpoint": ("token_endpoint", True),
+    "userinfo_endpoint": ("validation_endpoint", False),
+    "jwks_uri": ("jwks_uri", True),
+}
+MAX_DISCOVERY_BYTES = 256 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class ProviderDiscovery:
+    """What the shell takes from a discovery document (plain values).
+
+    ``endpoints`` maps auth.oauth.provider fields to URLs; its
+    ``validation_endpoint`` is None when the provider publishes no userinfo
+    endpoint. The two lists are empty or None when the document omits them.
+    """
+
+    endpoints: dict
+    acr_values_supported: list
+    token_endpoint_auth_signing_alg_values_supported: list | None
+
+
+def is_loopback_host(host):
+    """True for localhost and loopback IP addresses (127.0.0.0/8, ::1)."""
+    if not host:
+        return False
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _endpoint(document, member, required):
+    value = document.get(member)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ProviderResponseError("discovery.missing_" + member)
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        raise ProviderResponseError("discovery.invalid_" + member) from None
+    if parts.scheme not in ("https", "http") or not host or parts.fragment:
+        raise ProviderResponseError("discovery.invalid_" + member)
+    if parts.scheme == "http" and not is_loopback_host(host):
+        # Endpoints reached in clear text could be answered by anyone on the
+        # path; plain http is for a provider on the same machine only.
+        raise ProviderResponseError("discovery.insecure_endpoint")
+    return value
+
+
+def _string_list(value):
+    if not isinstance(value, list):
+        return None
+    return [item for item in value if isinstance(item, str) and item]
+
+
+def parse_discovery(body, expected_issuer):
+    """ProviderDiscovery from an OpenID Provider's discovery document.
 
     The document's ``issuer`` must be exactly the configured one (OpenID
-    Connect Discovery 4.3), or its endpoints are not trusted.
+    Connect Discovery 4.3), or its endpoints are not trusted. Endpoints must
+    be https (http only on a loopback host). Raises ProviderResponseError:
+    "discovery.malformed", "discovery.oversized", "discovery.issuer_mismatch",
+    "discovery.missing_<member>", "discovery.invalid_<member>",
+    "discovery.insecure_endpoint".
     """
-    try:
-        document = json.loads(body)
-    except (TypeError, ValueError):
-        raise ProviderResponseError("discovery.invalid_json") from None
-    if not isinstance(document, dict):
-        raise ProviderResponseError("discovery.invalid_document")
+    document = read_json_object(
+        body, max_bytes=MAX_DISCOVERY_BYTES, check_prefix="discovery"
+    )
     if document.get("issuer") != expected_issuer:
         raise ProviderResponseError("discovery.issuer_mismatch")
-    keys = {
-        "authorization_endpoint": "auth_endpoint",
-        "token_endpoint": "token_endpoint",
-        "userinfo_endpoint": "validation_endpoint",
-        "jwks_uri": "jwks_uri",
+    endpoints = {
+        field: _endpoint(document, member, required)
+        for member, (field, required) in _DISCOVERY_ENDPOINTS.items()
     }
-    endpoints = {}
-    for key, target in keys.items():
-        value = document.get(key)
-        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-            raise ProviderResponseError("discovery.missing_" + key)
-        endpoints[target] = value
-    acr_values = document.get("acr_values_supported")
-    endpoints["acr_values_supported"] = (
-        [value for value in acr_values if isinstance(value, str)]
-        if isinstance(acr_values, list)
-        else []
+    return ProviderDiscovery(
+        endpoints=endpoints,
+        acr_values_supported=_string_list(document.get("acr_values_supported")) or [],
+        token_endpoint_auth_signing_alg_values_supported=_string_list(
+            document.get("token_endpoint_auth_signing_alg_values_supported")
+        ),
     )
-    return endpoints

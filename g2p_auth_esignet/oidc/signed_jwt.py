@@ -7,20 +7,16 @@ type before pyjwt's implementation of exactly that algorithm verifies it.
 
 import base64
 import binascii
-import json
 import re
 
 from jwt.algorithms import get_default_algorithms
 
 from .errors import TokenValidationError, UnknownKeyError
+from .json_body import MalformedError, load_json_object
 from .jwks import check_allowed_algorithms, select_key
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _ALGORITHMS = get_default_algorithms()
-
-
-class MalformedError(ValueError):
-    """Internal: the input is not well-formed base64url or JSON."""
 
 
 def base64url_decode(text):
@@ -35,34 +31,6 @@ def base64url_decode(text):
 
 def base64url_encode(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _refuse_duplicate_members(pairs):
-    # RFC 7515 §4: a JOSE header with duplicate names must be rejected;
-    # the same ambiguity in claims is refused too.
-    members = dict(pairs)
-    if len(members) != len(pairs):
-        raise MalformedError
-    return members
-
-
-def _refuse_constant(_name):
-    raise MalformedError
-
-
-def load_json_object(data):
-    """Decode UTF-8 JSON that must be an object (no duplicates, no NaN)."""
-    try:
-        value = json.loads(
-            data,
-            object_pairs_hook=_refuse_duplicate_members,
-            parse_constant=_refuse_constant,
-        )
-    except (ValueError, RecursionError):
-        raise MalformedError from None
-    if not isinstance(value, dict):
-        raise MalformedError
-    return value
 
 
 def verify_compact_jws(

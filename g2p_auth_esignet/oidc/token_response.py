@@ -1,9 +1,9 @@
 """Token endpoint response parsing (RFC 6749 §5.1/§5.2)."""
 
 import dataclasses
-import json
 
 from .errors import ProviderResponseError
+from .json_body import read_json_object
 
 MAX_RESPONSE_BYTES = 256 * 1024
 
@@ -29,29 +29,14 @@ def is_json_media_type(content_type):
     return kind is None or kind == "application/json" or kind.endswith("+json")
 
 
-def read_json_body(body, *, check_prefix, max_bytes=MAX_RESPONSE_BYTES):
-    """Decode a response body that must be a JSON object (size-capped)."""
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    if not isinstance(body, bytes | bytearray):
-        raise ProviderResponseError(f"{check_prefix}.malformed")
-    if len(body) > max_bytes:
-        raise ProviderResponseError(f"{check_prefix}.oversized")
-    try:
-        document = json.loads(body)
-    except ValueError:
-        raise ProviderResponseError(f"{check_prefix}.malformed") from None
-    if not isinstance(document, dict):
-        raise ProviderResponseError(f"{check_prefix}.malformed")
-    return document
-
-
 def raise_for_error_status(status_code, body, *, check_prefix):
     """Raise ``<prefix>.http_error`` for a non-200 status, keeping only ``error``."""
     if status_code == 200:
         return
     try:
-        document = read_json_body(body, check_prefix=check_prefix)
+        document = read_json_object(
+            body, max_bytes=MAX_RESPONSE_BYTES, check_prefix=check_prefix
+        )
         provider_error = document.get("error")
     except ProviderResponseError:
         provider_error = None  # an error page that is not JSON: status only
@@ -69,7 +54,9 @@ def parse_token_response(status_code, body, content_type):
     raise_for_error_status(status_code, body, check_prefix="token")
     if not is_json_media_type(content_type):
         raise ProviderResponseError("token.content_type")
-    document = read_json_body(body, check_prefix="token")
+    document = read_json_object(
+        body, max_bytes=MAX_RESPONSE_BYTES, check_prefix="token"
+    )
     if "error" in document:
         error = document["error"]
         raise ProviderResponseError(

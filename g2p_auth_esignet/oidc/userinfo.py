@@ -9,21 +9,14 @@ Decryption keys are given as private JWK JSON text, PEM text, or
 ``jwcrypto.jwk.JWK`` objects; ``load_decryption_key`` converts text once.
 """
 
-import collections
-import hashlib
-import threading
-
 from jwcrypto import jwe as jwcrypto_jwe
 from jwcrypto import jwk as jwcrypto_jwk
 
 from .errors import ConfigurationError, UserinfoError
 from .id_token import DEFAULT_ALLOWED_ALGS, audience_contains, secrets_equal
-from .signed_jwt import (
-    MalformedError,
-    base64url_decode,
-    load_json_object,
-    verify_compact_jws,
-)
+from .json_body import MalformedError, load_json_object, read_json_object
+from .keycache import ParsedKeyCache
+from .signed_jwt import base64url_decode, verify_compact_jws
 from .token_response import media_type, raise_for_error_status
 
 MAX_USERINFO_BYTES = 256 * 1024
@@ -46,24 +39,23 @@ DEFAULT_ALLOWED_CONTENT_ENCRYPTION_ALGS = (
 # RSA1_5 is padding-oracle prone and never accepted, whatever the caller says.
 _REFUSED_KEY_MANAGEMENT_ALGS = frozenset({"RSA1_5", "dir", "A128KW", "A256KW"})
 
-_DECRYPTION_KEYS = collections.OrderedDict()
-_DECRYPTION_KEYS_LOCK = threading.Lock()
-_DECRYPTION_KEYS_MAX = 8
+_DECRYPTION_KEYS = ParsedKeyCache()
 
 
-def load_decryption_key(key):
-    """jwcrypto JWK from a private JWK JSON/PEM text (memoised by digest) or a JWK."""
-    if isinstance(key, jwcrypto_jwk.JWK):
-        return key
-    if not isinstance(key, str) or not key.strip():
-        raise ConfigurationError("userinfo.decryption_key")
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
-    with _DECRYPTION_KEYS_LOCK:
-        cached = _DECRYPTION_KEYS.get(digest)
-        if cached is not None:
-            _DECRYPTION_KEYS.move_to_end(digest)
-            return cached
-    text = key.strip()
+class UserinfoClaims(dict):
+    """Verified userinfo claims; ``signed`` tells whether a JWS carried them.
+
+    Only signed claims (JWS, or JWE wrapping a JWS) are vouched for by the
+    provider's key; plain JSON is only as trustworthy as the TLS connection.
+    """
+
+    def __init__(self, claims, *, signed):
+        super().__init__(claims)
+        self.signed = signed
+
+
+def _parse_decryption_key(text):
+    text = text.strip()
     try:
         if text.startswith("{"):
             loaded = jwcrypto_jwk.JWK.from_json(text)
@@ -74,11 +66,16 @@ def load_decryption_key(key):
         raise ConfigurationError("userinfo.decryption_key") from None
     if not loaded.has_private:
         raise ConfigurationError("userinfo.decryption_key")
-    with _DECRYPTION_KEYS_LOCK:
-        _DECRYPTION_KEYS[digest] = loaded
-        while len(_DECRYPTION_KEYS) > _DECRYPTION_KEYS_MAX:
-            _DECRYPTION_KEYS.popitem(last=False)
     return loaded
+
+
+def load_decryption_key(key):
+    """jwcrypto JWK from a private JWK JSON/PEM text (memoised by digest) or a JWK."""
+    if isinstance(key, jwcrypto_jwk.JWK):
+        return key
+    if not isinstance(key, str) or not key.strip():
+        raise ConfigurationError("userinfo.decryption_key")
+    return _DECRYPTION_KEYS.get_or_load(key, _parse_decryption_key)
 
 
 def check_userinfo_status(status_code, body):
@@ -168,7 +165,10 @@ def parse_userinfo(
     allowed_enc_algs=DEFAULT_ALLOWED_KEY_MANAGEMENT_ALGS,
     max_bytes=MAX_USERINFO_BYTES,
 ):
-    """Verified userinfo claims; ``sub`` must be the ID token's ``expected_sub``.
+    """Verified UserinfoClaims; ``sub`` must be the ID token's ``expected_sub``.
+
+    The result is a dict whose ``signed`` attribute is True when the claims
+    came in a verified JWS (``expected_format`` "jws" or "jwe").
 
     ``expected_format`` is "json", "jws" or "jwe" (a JWE must wrap a JWS).
     ``allowed_enc_algs`` lists JWE key-management algorithms.
@@ -195,10 +195,12 @@ def parse_userinfo(
     _check_content_type(detected, content_type)
 
     if detected == "json":
-        try:
-            claims = load_json_object(body.encode("utf-8"))
-        except MalformedError:
-            raise UserinfoError("userinfo.malformed") from None
+        claims = read_json_object(
+            body,
+            max_bytes=max_bytes,
+            check_prefix="userinfo",
+            error_class=UserinfoError,
+        )
     else:
         signed = body.strip()
         if detected == "jwe":
@@ -220,4 +222,4 @@ def parse_userinfo(
 
     if not expected_sub or not secrets_equal(claims.get("sub"), expected_sub):
         raise UserinfoError("userinfo.sub_mismatch")
-    return claims
+    return UserinfoClaims(claims, signed=detected != "json")
