@@ -23,6 +23,7 @@
         "views/templates.xml",
         "views/portal_templates.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "application": False,
     "installable": True,
 }

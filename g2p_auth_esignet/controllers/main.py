@@ -1,3 +1,4 @@
+import json
 import logging
 import traceback
 from urllib.parse import urlencode as url_encode
@@ -11,7 +12,8 @@ from odoo.addons.auth_oauth.controllers.main import OAuthController
 from odoo.addons.auth_oidc.controllers.main import OpenIDLogin
 from odoo.addons.web.controllers.utils import ensure_db
 
-from ..models.auth_oauth_provider import SECRET_FIELDS, now
+from ..clock import now
+from ..models.auth_oauth_provider import SECRET_FIELDS
 from ..oidc import (
     LinkingError,
     LoginTransaction,
@@ -22,8 +24,7 @@ from ..oidc import (
     pop_transaction,
     remember_transaction,
 )
-from ..oidc.relying_party import complete_login
-from ..user_messages import SESSION_CHANGED, translated
+from ..user_messages import translated
 
 _logger = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def _error_redirect(error, status=400):
     can't be forged into showing arbitrary text.
     """
     request.session[ERROR_SESSION_KEY] = {
-        "message": error.user_message,
+        "message_key": error.message_key,
+        "message_params": error.message_params,
         "check": error.check,
         "status": status,
     }
@@ -143,6 +145,22 @@ class EsignetController(OAuthController):
         provider = _esignet_provider(provider_id)
         if not provider.esignet_link_manual:
             raise NotFound()
+        partner = request.env.user.partner_id
+        # sudo: whether this person's own account already signs in with a
+        # national ID (their user rows and registrant IDs).
+        if (
+            request.env["res.users"]
+            .sudo()
+            ._esignet_holds_other_identity(provider, partner.id)
+        ):
+            check = "linking.partner_already_linked"
+            _logger.warning(
+                "eSignet link not started (provider %s, user %s): check %s",
+                provider.id,
+                request.env.user.id,
+                check,
+            )
+            return _error_redirect(LinkingError(check))
         return self._esignet_start(
             provider,
             method,
@@ -185,42 +203,36 @@ class EsignetController(OAuthController):
     def esignet_error(self, **kw):
         """Why a national-ID sign-in failed, and a way to try again."""
         error = request.session.pop(ERROR_SESSION_KEY, None) or {
-            "message": OidcError.default_user_message,
             "check": "login.unknown",
             "status": 400,
         }
+        message = translated(error.get("message_key"), error.get("message_params"))
         return request.render(
             "g2p_auth_esignet.login_error",
-            {"message": translated(error["message"]), "check": error["check"]},
+            {"message": message, "check": error["check"]},
             status=error["status"],
         )
 
     @http.route()
     def signin(self, **kw):
+        if self._is_stock_oauth_callback(kw):
+            return super().signin(**kw)
+        # Every other callback is this addon's: its state must be one this
+        # session issued (pop_transaction is the one judge of that), or the
+        # person gets the error page, with no call to any provider.
+        ensure_db()
         store = dict(request.session.get(SESSION_KEY) or {})
-        state = kw.get("state")
-        if not state and (store or "code" in kw or "error" in kw):
-            # auth_oauth would fail on the missing state with a server error.
-            ensure_db()
-            return self._esignet_failure(StateError("state.missing"), provider_id=None)
-        if state not in store:
-            if not self._is_esignet_callback(kw):
-                return super().signin(**kw)
-            ensure_db()
-            if request.session.uid:
+        try:
+            # The state is used up first, whatever the callback says.
+            transaction = pop_transaction(store, kw.get("state"), now())
+        except StateError as error:
+            if error.check == "state.unknown" and request.session.uid:
                 # A signed-in person reloading the callback page: nothing to
                 # redo, and no reason to show an error.
                 return request.redirect("/my", code=303)
-            return self._esignet_failure(StateError("state.unknown"), provider_id=None)
-        ensure_db()
-        try:
-            # The state is used up first, whatever the callback says.
-            transaction = pop_transaction(store, state, now())
-        except OidcError as error:
-            store.pop(state, None)
-            request.session[SESSION_KEY] = store
             return self._esignet_failure(error, provider_id=None)
-        request.session[SESSION_KEY] = store
+        finally:
+            request.session[SESSION_KEY] = store
         try:
             code, _state = parse_callback(kw)
         except OidcError as error:
@@ -228,15 +240,33 @@ class EsignetController(OAuthController):
         return self._esignet_complete(transaction, code)
 
     @staticmethod
-    def _is_esignet_callback(kw):
-        # Our states are opaque random strings; auth_oauth's are JSON objects.
+    def _is_stock_oauth_callback(kw):
+        """True for auth_oauth's own callbacks, of providers we do not manage.
+
+        auth_oauth's state is a JSON object naming its provider (``p``).
+        Only a provider that exists and that this addon does not manage
+        keeps Odoo's flow; a managed provider's callback never reaches it
+        (it would redeem the code without a client assertion).
+        """
         state = kw.get("state") or ""
-        return bool(state) and not state.lstrip().startswith("{")
+        if not state.lstrip().startswith("{"):
+            return False
+        try:
+            provider_id = json.loads(state).get("p")
+        except (ValueError, AttributeError):
+            return False
+        if not isinstance(provider_id, int) or isinstance(provider_id, bool):
+            return False
+        ensure_db()
+        # sudo: which flow a provider uses is no secret; the login page
+        # lists the enabled ones to everybody.
+        provider = request.env["auth.oauth.provider"].sudo().browse(provider_id)
+        return bool(provider.exists()) and not provider._esignet_is_managed()
 
     def _esignet_complete(self, transaction, code):
         env = request.env(user=SUPERUSER_ID, su=True)
         provider = env["auth.oauth.provider"].browse(transaction.provider_id).exists()
-        if not provider or not provider.enabled:
+        if not provider or not provider.enabled or not provider._esignet_is_managed():
             return self._esignet_failure(OidcError("provider.disabled"), None)
         try:
             if transaction.purpose == "link" and (
@@ -244,22 +274,16 @@ class EsignetController(OAuthController):
                 or env["res.users"].browse(request.session.uid).partner_id.id
                 != transaction.link_partner_id
             ):
-                raise LinkingError("linking.session_changed", SESSION_CHANGED)
-            settings = provider._esignet_settings(_redirect_uri(), locale=_lang())
-            transport = provider._esignet_transport()
-            result = complete_login(
-                settings,
+                raise LinkingError("linking.session_changed")
+            user, key = env["res.users"]._esignet_login(
+                provider,
                 transaction,
                 code,
-                transport=transport,
-                jwks_store=provider._esignet_jwks_store(),
-                now=now(),
-            )
-            user, key = env["res.users"]._esignet_signin(
-                provider, transaction, result, transport=transport
+                redirect_uri=_redirect_uri(),
+                locale=_lang(),
             )
             # The session's authenticate() runs in its own transaction: the
-            # new registrant and user must be visible to it.
+            # new registrant, user and login ticket must be visible to it.
             env.cr.commit()
         except OidcError as error:
             env.cr.rollback()

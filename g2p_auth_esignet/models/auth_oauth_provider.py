@@ -1,27 +1,30 @@
 import json
 import logging
-import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..http_transport import RequestsTransport
+from ..clock import now
+from ..http_transport import RequestsTransport, check_endpoint_url
 from ..oidc import (
     ConfigurationError,
     LinkingMode,
     OidcError,
+    ProviderSettings,
     build_authorize_url,
     build_claims_request,
+    check_assertion_alg,
+    complete_login,
+    discovery_url,
+    expand_locked_fields,
     load_decryption_key,
     load_private_key,
+    parse_discovery,
     parse_mapping,
     public_jwk,
 )
-from ..oidc.relying_party import (
-    ProviderSettings,
-    discovery_endpoints,
-    discovery_url,
-)
+from ..provider_jwks_store import ProviderJwksStore
+from ..user_messages import translated
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +41,20 @@ TARGET_FIELDS = {
     "image": ("image_1920",),
 }
 SECRET_FIELDS = ("client_private_key", "esignet_userinfo_decryption_key")
+# The stored private keys are read by the login flow as superuser only. No
+# user, not even a settings administrator, reads them over RPC: every user
+# is internal, portal or public, so this group expression matches nobody.
+# Administrators set keys through the write-only inputs and see the public
+# half.
+NO_USER = "!base.group_user,!base.group_portal,!base.group_public"
+# Managed providers' endpoints; http:// only for loopback (local tests).
+ENDPOINT_FIELDS = (
+    "esignet_issuer",
+    "auth_endpoint",
+    "token_endpoint",
+    "validation_endpoint",
+    "jwks_uri",
+)
 
 
 class AuthOauthProvider(models.Model):
@@ -52,7 +69,7 @@ class AuthOauthProvider(models.Model):
     )
     client_private_key = fields.Text(
         "Stored Private Key",
-        groups="base.group_system",
+        groups=NO_USER,
         copy=False,
         help="Private key of this relying party: a private JWK (RSA or EC P-256) "
         "or an unencrypted PEM. Its public half is registered with eSignet.",
@@ -108,7 +125,12 @@ class AuthOauthProvider(models.Model):
     default_group_user_creation = fields.Many2one(
         "res.groups",
         default=lambda self: self.env.ref("base.group_portal", False),
-        help="User type of the users created at first login.",
+        domain=lambda self: [
+            ("id", "in", self._esignet_portal_type_groups().ids),
+        ],
+        help="Group of the users created at first login: Portal, or a group "
+        "that implies Portal and not Internal User. A national-ID login never "
+        "creates an internal user.",
     )
     login_attribute_mapping_on_user_creation = fields.Char(
         default="email",
@@ -141,7 +163,7 @@ class AuthOauthProvider(models.Model):
     )
     esignet_userinfo_decryption_key = fields.Text(
         "Stored Userinfo Decryption Key",
-        groups="base.group_system",
+        groups=NO_USER,
         copy=False,
         help="Private JWK or PEM that decrypts an encrypted userinfo response.",
     )
@@ -190,9 +212,27 @@ class AuthOauthProvider(models.Model):
         "field the claim mapping fills is locked.",
     )
     esignet_refresh_kyc_on_login = fields.Boolean("Refresh KYC On Login", default=True)
+    esignet_picture_hosts = fields.Char(
+        "Picture Hosts",
+        help="Space-separated host names the KYC picture may be downloaded from. "
+        "Empty: any host with a public address (never this server's network).",
+    )
+    scope = fields.Char(
+        help="Scopes asked at login. eSignet releases KYC by the claims request "
+        "below; generic OpenID providers often ignore it and release email, "
+        "phone and address only for the scopes email, phone and address: add "
+        "them here for such a provider."
+    )
     esignet_clock_skew = fields.Integer("Clock Skew (s)", default=60)
     esignet_timeout = fields.Integer("HTTP Timeout (s)", default=10)
     esignet_jwks_ttl = fields.Integer("JWKS Cache Lifetime (s)", default=3600)
+    esignet_assertion_algs = fields.Char(
+        "Accepted Assertion Algorithms",
+        readonly=True,
+        copy=False,
+        help="The provider's token_endpoint_auth_signing_alg_values_supported, "
+        "read by Discover. The client key's algorithm must be one of them.",
+    )
     esignet_jwks_cache = fields.Text("Cached JWKS", readonly=True, copy=False)
     esignet_jwks_fetched_at = fields.Float(readonly=True, copy=False)
 
@@ -214,11 +254,14 @@ class AuthOauthProvider(models.Model):
 
     def _inverse_client_private_key_new(self):
         for provider in self.filtered("client_private_key_new"):
-            provider.client_private_key = provider.client_private_key_new.strip()
+            # sudo: the stored key is readable and writable by no user; an
+            # administrator sets it through this write-only input.
+            provider.sudo().client_private_key = provider.client_private_key_new.strip()
 
     def _inverse_esignet_userinfo_decryption_key_new(self):
         for provider in self.filtered("esignet_userinfo_decryption_key_new"):
-            provider.esignet_userinfo_decryption_key = (
+            # sudo: as above.
+            provider.sudo().esignet_userinfo_decryption_key = (
                 provider.esignet_userinfo_decryption_key_new.strip()
             )
 
@@ -255,27 +298,74 @@ class AuthOauthProvider(models.Model):
                         )
                     ) from None
 
-    @api.constrains("client_private_key")
+    @api.constrains("client_private_key", "esignet_assertion_algs")
     def _check_client_private_key(self):
         for provider in self.sudo():
             if provider.client_private_key:
                 try:
-                    load_private_key(provider.client_private_key)
+                    key = load_private_key(provider.client_private_key)
+                    check_assertion_alg(key.alg, provider._esignet_assertion_algs())
                 except ConfigurationError as error:
-                    raise ValidationError(error.user_message) from None
+                    raise ValidationError(translated(error)) from None
+
+    @api.constrains("default_group_user_creation")
+    def _check_default_group_user_creation(self):
+        for provider in self:
+            group = provider.default_group_user_creation
+            if group and group not in self._esignet_portal_type_groups():
+                raise ValidationError(
+                    _(
+                        "Users created at a national-ID login must be portal users: "
+                        "choose a portal-type group (such as Portal), not %(group)s.",
+                        group=group.display_name,
+                    )
+                )
+
+    @api.model
+    def _esignet_portal_type_groups(self):
+        """Groups whose users are portal users: Portal, and groups implying it
+        without implying Internal User."""
+        portal = self.env.ref("base.group_portal")
+        internal = self.env.ref("base.group_user")
+        return (
+            self.env["res.groups"]
+            .sudo()
+            .search([])
+            .filtered(
+                lambda group: (
+                    portal in group | group.trans_implied_ids
+                    and internal not in group | group.trans_implied_ids
+                )
+            )
+        )
+
+    @api.constrains("flow", *ENDPOINT_FIELDS)
+    def _check_endpoints(self):
+        for provider in self.filtered(lambda p: p.flow == "id_token_code"):
+            for name in ENDPOINT_FIELDS:
+                if not provider[name]:
+                    continue
+                try:
+                    check_endpoint_url(provider[name])
+                except ConfigurationError:
+                    raise ValidationError(
+                        _(
+                            "%(field)s must be an https:// address (http:// is "
+                            "accepted for this machine only: localhost, 127.0.0.1, "
+                            "::1).",
+                            field=self._fields[name].get_description(self.env)[
+                                "string"
+                            ],
+                        )
+                    ) from None
 
     @api.constrains("partner_creation_validate_response")
     def _check_mapping(self):
         for provider in self:
             try:
                 parse_mapping(provider.partner_creation_validate_response or "")
-            except ConfigurationError:
-                raise ValidationError(
-                    _(
-                        "The claim mapping must be space-separated "
-                        "registrant_field:claim pairs, for example name:name."
-                    )
-                ) from None
+            except ConfigurationError as error:
+                raise ValidationError(translated(error)) from None
 
     @api.constrains("esignet_clock_skew", "esignet_timeout", "esignet_jwks_ttl")
     def _check_durations(self):
@@ -332,11 +422,17 @@ class AuthOauthProvider(models.Model):
         """Partner fields filled from KYC that the registrant may not change."""
         self.ensure_one()
         if self.esignet_locked_field_ids:
-            return set(self.esignet_locked_field_ids.mapped("name"))
-        names = set()
-        for target, _claim in self._esignet_mapping():
-            names.update(TARGET_FIELDS.get(target, (target,)))
-        return names
+            names = set(self.esignet_locked_field_ids.mapped("name"))
+        else:
+            names = set()
+            for target, _claim in self._esignet_mapping():
+                names.update(TARGET_FIELDS.get(target, (target,)))
+        # A locked name locks its parts: the registry recomputes the name
+        # from them.
+        return expand_locked_fields(names)
+
+    def _esignet_assertion_algs(self):
+        return tuple((self.esignet_assertion_algs or "").split())
 
     def _esignet_signing_key(self):
         text = self.sudo().client_private_key
@@ -379,8 +475,37 @@ class AuthOauthProvider(models.Model):
     def _esignet_transport(self):
         return RequestsTransport(timeout=self.esignet_timeout or 10)
 
-    def _esignet_jwks_store(self):
-        return ProviderJwksStore(self)
+    def _esignet_verify_callback(self, transaction, code, *, redirect_uri, locale):
+        """The verified LoginResult of a callback (talks to eSignet).
+
+        Writes nothing but the JWKS cache (through its own cursor).
+        """
+        self.ensure_one()
+        settings = self._esignet_settings(redirect_uri, locale=locale)
+        with self._esignet_transport() as transport:
+            return complete_login(
+                settings,
+                transaction,
+                code,
+                transport=transport,
+                jwks_store=ProviderJwksStore(self),
+                now=now(),
+            )
+
+    def _esignet_picture_fetcher(self):
+        """``fetch(url) -> bytes`` for KYC pictures given by URL.
+
+        Only public addresses (checked again on the connected socket), or
+        only the hosts listed in the provider's picture hosts.
+        """
+        self.ensure_one()
+        transport = self._esignet_transport()
+        allowed_hosts = tuple((self.sudo().esignet_picture_hosts or "").split())
+
+        def fetch(url):
+            return transport.get_public(url, allowed_hosts=allowed_hosts)
+
+        return fetch
 
     def _esignet_authorize_url(self, transaction, redirect_uri, acr=None, lang=None):
         self.ensure_one()
@@ -408,12 +533,12 @@ class AuthOauthProvider(models.Model):
             raise UserError(
                 _("Set the issuer first, for example https://esignet.example.org")
             )
-        transport = self._esignet_transport()
         try:
-            response = transport.get(discovery_url(self.esignet_issuer), headers={})
+            with self._esignet_transport() as transport:
+                response = transport.get(discovery_url(self.esignet_issuer), headers={})
             if response.status_code != 200:
                 raise ConfigurationError("discovery.http_error")
-            endpoints = discovery_endpoints(response.body, self.esignet_issuer)
+            discovery = parse_discovery(response.body, self.esignet_issuer)
         except OidcError as error:
             _logger.warning(
                 "eSignet discovery failed for provider %s: %s", self.id, error
@@ -425,8 +550,33 @@ class AuthOauthProvider(models.Model):
                     check=error.check,
                 )
             ) from None
-        supported = endpoints.pop("acr_values_supported")
-        self.write(dict(endpoints, flow="id_token_code"))
+        endpoints = dict(discovery.endpoints)
+        if not endpoints.get("validation_endpoint"):
+            if self.partner_creation_call_validate_url:
+                raise UserError(
+                    _(
+                        "The provider publishes no userinfo endpoint, and this "
+                        "provider is set to fetch the registrant's details from "
+                        'it. Turn off "Partner Creation Call Validate URL" to '
+                        "take the details from the ID token only, then discover "
+                        "again."
+                    )
+                )
+            endpoints["validation_endpoint"] = False
+        algs = discovery.token_endpoint_auth_signing_alg_values_supported
+        if algs is not None and self.sudo().client_private_key:
+            try:
+                check_assertion_alg(self._esignet_signing_key().alg, algs)
+            except ConfigurationError as error:
+                raise UserError(translated(error)) from None
+        self.write(
+            dict(
+                endpoints,
+                flow="id_token_code",
+                esignet_assertion_algs=" ".join(algs) if algs else False,
+            )
+        )
+        supported = discovery.acr_values_supported
         if not self.esignet_login_method_ids and supported:
             self.env["g2p.esignet.login.method"]._create_defaults(self, supported)
         return True
@@ -434,48 +584,3 @@ class AuthOauthProvider(models.Model):
     def action_esignet_clear_jwks_cache(self):
         self.write({"esignet_jwks_cache": False, "esignet_jwks_fetched_at": 0.0})
         return True
-
-
-class ProviderJwksStore:
-    """The provider's JWKS cached in its database row, shared by all workers.
-
-    The cache is written through its own cursor and committed at once, so a
-    login that fails later does not throw away a fresh JWKS, and a
-    concurrent refresh by another worker costs at most a skipped write.
-    """
-
-    def __init__(self, provider):
-        self._provider = provider.sudo()
-
-    def load(self):
-        provider = self._provider
-        if not provider.esignet_jwks_cache:
-            return None, None
-        try:
-            jwks = json.loads(provider.esignet_jwks_cache)
-        except ValueError:
-            return None, None
-        return jwks, provider.esignet_jwks_fetched_at or None
-
-    def save(self, jwks, fetched_at):
-        provider = self._provider
-        payload = json.dumps(jwks, separators=(",", ":"), sort_keys=True)
-        try:
-            with provider.env.registry.cursor() as cr:
-                cr.execute(
-                    "UPDATE auth_oauth_provider SET esignet_jwks_cache = %s, "
-                    "esignet_jwks_fetched_at = %s WHERE id = %s",
-                    (payload, fetched_at, provider.id),
-                )
-        except Exception as error:  # the cache is an optimisation only
-            _logger.info(
-                "JWKS cache not saved for provider %s: %s",
-                provider.id,
-                type(error).__name__,
-            )
-        provider.invalidate_recordset(["esignet_jwks_cache", "esignet_jwks_fetched_at"])
-
-
-def now():
-    """Wall-clock seconds; a function so tests can patch it."""
-    return time.time()

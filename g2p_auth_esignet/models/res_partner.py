@@ -1,10 +1,18 @@
 import base64
+import datetime
+import hashlib
 import logging
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..oidc import LockedFieldError, check_locked_write, is_supported_image
+from ..oidc import (
+    LockedFieldError,
+    OidcError,
+    check_locked_write,
+    is_supported_image,
+    locked_fields_in,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +33,14 @@ class ResPartner(models.Model):
         help="Fields filled from the national ID (eSignet KYC). Registrants "
         "cannot change them.",
     )
+    esignet_picture_digest = fields.Char(
+        "KYC Picture Digest",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="SHA-256 of the KYC picture (or of its URL) last written, so that a "
+        "returning login does not download or write it again.",
+    )
 
     def _esignet_locked_field_set(self):
         self.ensure_one()
@@ -38,10 +54,11 @@ class ResPartner(models.Model):
             if "esignet_locked_fields" in vals:
                 raise AccessError(_("You cannot change which details are locked."))
             for partner in self:
-                locked = partner._esignet_locked_field_set()
-                if not locked or not locked.intersection(vals):
+                touched = locked_fields_in(vals, partner._esignet_locked_field_set())
+                if not touched:
                     continue
-                current = partner._esignet_current_values(locked.intersection(vals))
+                locked = partner._esignet_locked_field_set()
+                current = partner._esignet_current_values(touched)
                 try:
                     check_locked_write(vals, locked, current_values=current)
                 except LockedFieldError as error:
@@ -80,15 +97,19 @@ class ResPartner(models.Model):
 
     # -- KYC into the registrant -----------------------------------------
 
-    def _esignet_values_from_kyc(self, mapped, transport=None):
-        """Partner values from the core's normalized claims (MappedClaims)."""
+    def _esignet_values_from_kyc(self, mapped, fetch_picture=None):
+        """Partner values from the core's normalized claims (MappedClaims).
+
+        ``fetch_picture(url)`` returns a picture's bytes (the provider's
+        safe fetcher), or is None to skip pictures given by URL.
+        """
         values = {}
         for target, value in mapped.values.items():
             if value is None or value in ("", {}):
                 continue
             handler = getattr(self, f"_esignet_kyc_{target}", None)
             if handler:
-                values.update(handler(value, mapped, transport))
+                values.update(handler(value, mapped, fetch_picture))
             elif target in self._fields and self._fields[target].type in (
                 "char",
                 "text",
@@ -100,95 +121,154 @@ class ResPartner(models.Model):
                 _logger.debug("KYC target %s is not a partner field: ignored", target)
         return values
 
-    def _esignet_kyc_middle_name(self, value, mapped, transport):
+    def _esignet_kyc_middle_name(self, value, mapped, fetch_picture):
         return {"addl_name": value} if "addl_name" in self._fields else {}
 
-    def _esignet_kyc_gender(self, value, mapped, transport):
+    def _esignet_kyc_gender(self, value, mapped, fetch_picture):
         synonyms = GENDER_SYNONYMS.get(value, {value})
+        if self.gender and str(self.gender).lower() in synonyms:
+            # Unchanged: no need to read the registry's gender types.
+            return {"gender": self.gender}
         for key, label in self._fields["gender"]._description_selection(self.env):
             if str(key).lower() in synonyms or str(label).lower() in synonyms:
                 return {"gender": key}
         _logger.debug("No gender type matches the KYC gender: left unset")
         return {}
 
-    def _esignet_kyc_address(self, value, mapped, transport):
+    def _esignet_kyc_address(self, value, mapped, fetch_picture):
         values = {
             name: value[name]
             for name in ("street", "street2", "city", "zip")
             if value.get(name)
         }
-        country = self.env["res.country"]
+        country_id = None
         if value.get("country"):
-            text = value["country"]
-            country = country.search(
-                ["|", ("code", "=ilike", text), ("name", "=ilike", text)], limit=1
-            )
-            if country:
-                values["country_id"] = country.id
+            country_id = self._esignet_country_id(value["country"])
+            if country_id:
+                values["country_id"] = country_id
         if value.get("state"):
-            domain = [
-                "|",
-                ("code", "=ilike", value["state"]),
-                ("name", "=ilike", value["state"]),
-            ]
-            if country:
-                domain.append(("country_id", "=", country.id))
-            state = self.env["res.country.state"].search(domain, limit=1)
-            if state:
-                values["state_id"] = state.id
+            state_id = self._esignet_state_id(value["state"], country_id)
+            if state_id:
+                values["state_id"] = state_id
         if "address" in self._fields and value.get("formatted"):
             values["address"] = value["formatted"]
         return values
 
-    def _esignet_kyc_picture(self, value, mapped, transport):
+    # Countries and states are reference data: cached per worker, so that a
+    # returning login does not search them again.
+    @api.model
+    @tools.ormcache("text")
+    def _esignet_country_id(self, text):
+        country = (
+            self.env["res.country"]
+            .sudo()
+            .search(["|", ("code", "=ilike", text), ("name", "=ilike", text)], limit=1)
+        )
+        return country.id or None
+
+    @api.model
+    @tools.ormcache("text", "country_id")
+    def _esignet_state_id(self, text, country_id):
+        domain = ["|", ("code", "=ilike", text), ("name", "=ilike", text)]
+        if country_id:
+            domain.append(("country_id", "=", country_id))
+        state = self.env["res.country.state"].sudo().search(domain, limit=1)
+        return state.id or None
+
+    def _esignet_kyc_picture(self, value, mapped, fetch_picture):
+        """The KYC picture as ``image_1920``, with a digest of where it came from.
+
+        The digest lets a returning login skip a picture it already has
+        (no download, no write). A data URI was size- and type-checked by
+        the core; a URL is fetched by the provider's fetcher, which refuses
+        non-public addresses, and the bytes are checked again here.
+        """
         if isinstance(value, bytes | bytearray):
-            return {"image_1920": base64.b64encode(value)}
+            digest = hashlib.sha256(value).hexdigest()
+            if digest == self.esignet_picture_digest:
+                return {}
+            return {
+                "image_1920": base64.b64encode(value),
+                "esignet_picture_digest": digest,
+            }
         url = value.get("url") if isinstance(value, dict) else None
-        # Only https: the claim is signed by eSignet, but the server fetching
-        # it must not be pointed at plain-http or internal addresses by it.
-        if not url or not url.startswith("https://") or transport is None:
+        if not url or fetch_picture is None:
+            return {}
+        digest = hashlib.sha256(url.encode()).hexdigest()
+        if digest == self.esignet_picture_digest:
             return {}
         try:
-            response = transport.get(url, headers={})
-        except Exception as error:  # a picture never blocks a login
-            _logger.info("KYC picture not downloaded: %s", type(error).__name__)
+            picture = fetch_picture(url)
+        except OidcError as error:  # a picture never blocks a login
+            _logger.info("KYC picture not downloaded: %s", error.check)
             return {}
-        if response.status_code == 200 and is_supported_image(response.body):
-            return {"image_1920": base64.b64encode(response.body)}
-        _logger.info("KYC picture URL gave no PNG or JPEG image: ignored")
-        return {}
+        if not is_supported_image(picture):
+            _logger.info("KYC picture URL gave no PNG or JPEG image: ignored")
+            return {}
+        return {
+            "image_1920": base64.b64encode(picture),
+            "esignet_picture_digest": digest,
+        }
 
     _esignet_kyc_image = _esignet_kyc_image_1920 = _esignet_kyc_picture
 
+    def _esignet_changed_values(self, values):
+        """The part of ``values`` that differs from the record (write form)."""
+        comparable = [
+            name
+            for name in values
+            if name in self._fields and self._fields[name].type != "binary"
+        ]
+        current = self._esignet_current_values(comparable)
+        changed = {}
+        for name, value in values.items():
+            if name in current and _same_value(current[name], value):
+                continue
+            changed[name] = value
+        return changed
+
     def _esignet_apply_kyc(self, values, locked_names):
-        """Write KYC values (as superuser) and remember which are locked."""
+        """Write what changed of the KYC values (as superuser), lock them.
+
+        A returning login whose KYC is unchanged writes nothing: two logins
+        of one person then never update the same row.
+        """
         self.ensure_one()
-        locked = self._esignet_locked_field_set() | (set(values) & set(locked_names))
+        current_locked = self._esignet_locked_field_set()
+        locked = current_locked | (set(values) & set(locked_names))
+        locked.discard("esignet_picture_digest")
+        changed = self._esignet_changed_values(values)
+        if locked != current_locked:
+            changed["esignet_locked_fields"] = " ".join(sorted(locked))
         phone = values.get("phone")
-        try:
-            with self.env.cr.savepoint():
-                self.sudo().write(
-                    dict(values, esignet_locked_fields=" ".join(sorted(locked)))
+        if changed:
+            try:
+                with self.env.cr.savepoint():
+                    self.sudo().write(changed)
+            except ValidationError as error:
+                if "phone" not in changed:
+                    raise
+                # The registry validates phone numbers against its own
+                # pattern; a KYC number it refuses must not block the login.
+                _logger.info(
+                    "KYC phone number refused by the registry for partner %s: %s",
+                    self.id,
+                    type(error).__name__,
                 )
-        except ValidationError as error:
-            if not phone:
-                raise
-            # The registry validates phone numbers against its own pattern;
-            # a KYC number it refuses must not block the login.
-            _logger.info(
-                "KYC phone number refused by the registry for partner %s: %s",
-                self.id,
-                type(error).__name__,
-            )
-            values = {k: v for k, v in values.items() if k != "phone"}
-            locked.discard("phone")
-            phone = None
-            self.sudo().write(
-                dict(values, esignet_locked_fields=" ".join(sorted(locked)))
-            )
+                changed.pop("phone")
+                locked.discard("phone")
+                phone = None
+                if locked != current_locked:
+                    changed["esignet_locked_fields"] = " ".join(sorted(locked))
+                else:
+                    changed.pop("esignet_locked_fields", None)
+                if changed:
+                    self.sudo().write(changed)
         if phone and "phone_number_ids" in self._fields:
-            numbers = self.sudo().phone_number_ids
-            if phone not in numbers.mapped("phone_no"):
+            numbers = self.env["g2p.phone.number"].sudo()
+            if not numbers.search_count(
+                [("partner_id", "=", self.id), ("phone_no", "=", phone)], limit=1
+            ):
                 try:
                     with self.env.cr.savepoint():
                         numbers.create({"partner_id": self.id, "phone_no": phone})
@@ -198,3 +278,11 @@ class ResPartner(models.Model):
                         self.id,
                         type(error).__name__,
                     )
+
+
+def _same_value(current, new):
+    if isinstance(new, datetime.date):
+        new = fields.Date.to_string(new)
+    if current in (False, None, "") and new in (False, None, ""):
+        return True
+    return current == new

@@ -1,57 +1,120 @@
 import hashlib
 import logging
-import secrets
+import random
+import time
 
-from odoo import api, models
+from psycopg2 import errors as pg_errors
 
-from ..oidc import LinkAction, LinkingError, decide_login, refusal_message
-from ..user_messages import INTERNAL_USER
+from odoo import api, fields, models
+from odoo.exceptions import AccessDenied
+
+from ..oidc import LinkAction, LinkingError, decide_login
 
 _logger = logging.getLogger(__name__)
+
+# What two logins of one person racing each other can run into: the same
+# registrant row updated by both, or both inserting the same PSUT (the
+# partial unique index and auth_oauth's unique (provider, uid) constraint).
+# The transaction is rolled back and the sign-in done again on a new
+# snapshot, where the other login's work is visible.
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+    pg_errors.UniqueViolation,
+)
+MAX_SIGNIN_ATTEMPTS = 5
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
+    # -- the login, as one call ------------------------------------------
+
     @api.model
-    def _esignet_signin(self, provider, transaction, result, transport=None):
+    def _esignet_login(self, provider, transaction, code, *, redirect_uri, locale):
+        """Complete an eSignet callback: verify it, then sign the person in.
+
+        Verification (token request, ID token, userinfo) talks to eSignet
+        once; the database part is retried on concurrency errors without
+        asking eSignet again (its code is single use). Returns the user and
+        the one-time key that opens this session (None for a link, which
+        keeps the current session). The caller commits.
+        """
+        result = provider._esignet_verify_callback(
+            transaction, code, redirect_uri=redirect_uri, locale=locale
+        )
+        return self._esignet_signin_retrying(provider, transaction, result)
+
+    @api.model
+    def _esignet_signin_retrying(self, provider, transaction, result):
+        """``_esignet_signin`` in a transaction of its own, retried on conflicts.
+
+        Rolls back the cursor on a conflict: the callback has nothing else
+        pending in it.
+        """
+        cr = self.env.cr
+        provider_id, user_model = provider.id, self.sudo()
+        for attempt in range(1, MAX_SIGNIN_ATTEMPTS + 1):
+            try:
+                provider = self.env["auth.oauth.provider"].sudo().browse(provider_id)
+                user, key = user_model._esignet_signin(provider, transaction, result)
+                self.env.flush_all()
+                return user, key
+            except CONCURRENCY_ERRORS as error:
+                cr.rollback()
+                if attempt == MAX_SIGNIN_ATTEMPTS:
+                    raise
+                _logger.info(
+                    "eSignet sign-in conflicted with another login (%s), "
+                    "attempt %s of %s",
+                    type(error).__name__,
+                    attempt,
+                    MAX_SIGNIN_ATTEMPTS,
+                )
+                time.sleep(random.uniform(0.01, 0.05 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @api.model
+    def _esignet_signin(self, provider, transaction, result):
         """Find, link or register the registrant of a verified login.
 
-        Runs as superuser inside the callback's transaction: on any error the
-        caller rolls back, so nothing is half-written. Returns the user and
-        the one-time key that authenticates this session.
+        Runs as superuser; on any error the caller rolls back, so nothing is
+        half-written. Writes only what changed, so that two logins of one
+        person do not fight over the same rows.
         """
         provider = provider.sudo()
         partners = self.env["res.partner"].sudo()
         psut = result.sub
         owner = self._esignet_psut_owner(provider, psut)
+        link_partner_id = transaction.link_partner_id
         decision = decide_login(
             modes=provider._esignet_linking_mode(),
             psut_owner_id=owner.id or None,
             auto_match_ids=self._esignet_automatic_matches(provider, result),
             purpose=transaction.purpose,
-            current_partner_id=transaction.link_partner_id,
-            current_partner_has_other_psut=self._esignet_holds_psut(
-                provider, transaction.link_partner_id
-            ),
+            current_partner_id=link_partner_id,
+            current_partner_has_other_psut=bool(link_partner_id)
+            and self._esignet_holds_other_identity(provider, link_partner_id, psut),
         )
         decision.raise_if_refused()
-        if decision.action == LinkAction.LINK_AUTOMATIC and self._esignet_holds_psut(
-            provider, decision.partner_id
+        if decision.action == LinkAction.LINK_AUTOMATIC and (
+            self._esignet_holds_other_identity(provider, decision.partner_id, psut)
         ):
-            # The registrant already answers to another PSUT: never move it
-            # silently, and never register a duplicate of them either.
-            check = "linking.partner_already_linked"
-            raise LinkingError(check, refusal_message(check))
-        kyc_values = partners._esignet_values_from_kyc(result.mapped, transport)
+            # The registrant already answers to another national ID: never
+            # move it silently, and never register a duplicate of them.
+            raise LinkingError("linking.partner_already_linked")
         if result.mapped.ignored:
             _logger.debug("KYC claims not mapped: %s", ", ".join(result.mapped.ignored))
         if decision.action == LinkAction.REGISTER:
             # KYC values are written by _esignet_apply_kyc below, which copes
             # with values the registry refuses (phone numbers).
+            name = result.mapped.values.get("name")
+            if not (isinstance(name, str) and name):
+                name = psut_display_name(psut)
             partner = partners.create(
                 {
-                    "name": kyc_values.get("name") or psut_display_name(psut),
+                    "name": name,
                     "is_registrant": True,
                     "is_group": False,
                 }
@@ -60,23 +123,34 @@ class ResUsers(models.Model):
             partner = partners.browse(decision.partner_id)
         if decision.action != LinkAction.LOGIN:
             self._esignet_attach_psut(provider, partner, psut)
+        kyc_values = {}
         if decision.action != LinkAction.LOGIN or provider.esignet_refresh_kyc_on_login:
+            kyc_values = partner._esignet_values_from_kyc(
+                result.mapped, provider._esignet_picture_fetcher()
+            )
+        if kyc_values:
             partner._esignet_apply_kyc(
                 kyc_values, provider._esignet_locked_field_names()
             )
         user = partner.with_context(active_test=False).user_ids[:1]
         if user and not user.share:
-            raise LinkingError("linking.internal_user", INTERNAL_USER)
+            raise LinkingError("linking.internal_user")
         if not user:
             user = self._esignet_create_portal_user(provider, partner, kyc_values, psut)
-        values = {"oauth_provider_id": provider.id, "oauth_uid": psut}
+        if user.oauth_uid and (user.oauth_provider_id, user.oauth_uid) != (
+            provider,
+            psut,
+        ):
+            # The account signs in with another national ID (or provider):
+            # linking never replaces it.
+            raise LinkingError("linking.partner_already_linked")
+        if not user.oauth_uid:
+            user.write({"oauth_provider_id": provider.id, "oauth_uid": psut})
         key = None
         if transaction.purpose == "login":
-            # The session key is our own random value, not eSignet's access
-            # token: no provider token is kept in the database. A link keeps
-            # the current session as it is.
-            key = values["oauth_access_token"] = secrets.token_urlsafe(32)
-        user.sudo().write(values)
+            key = self.env["g2p.esignet.login.ticket"]._issue(
+                user, fields.Datetime.now()
+            )
         _logger.info(
             "eSignet %s for user %s (provider %s, decision %s)",
             transaction.purpose,
@@ -85,6 +159,24 @@ class ResUsers(models.Model):
             decision.action.name,
         )
         return user, key
+
+    def _check_credentials(self, password, env):
+        try:
+            return super()._check_credentials(password, env)
+        except AccessDenied:
+            # A one-time ticket of an eSignet login, in the session that
+            # the login's callback opens (interactive), for an active user.
+            if (
+                env["interactive"]
+                and self.env.user.active
+                and self.env["g2p.esignet.login.ticket"]
+                .sudo()
+                ._redeem(self.env.uid, password, fields.Datetime.now())
+            ):
+                return
+            raise
+
+    # -- lookups (each served by an index) ---------------------------------
 
     @api.model
     def _esignet_psut_owner(self, provider, psut):
@@ -109,30 +201,53 @@ class ResUsers(models.Model):
         )
 
     @api.model
-    def _esignet_holds_psut(self, provider, partner_id):
-        if not (partner_id and provider.g2p_use_reg_id and provider.g2p_id_type):
-            return False
-        return bool(
-            self.env["g2p.reg.id"]
-            .sudo()
-            .search_count(
-                [
-                    ("partner_id", "=", partner_id),
-                    ("id_type", "=", provider.g2p_id_type.id),
-                ]
+    def _esignet_holds_other_identity(self, provider, partner_id, psut=None):
+        """True when the partner's account answers to another national ID.
+
+        Whatever the configuration: a PSUT stored as the provider's
+        registrant ID, or any eSignet/OAuth identity on one of the partner's
+        users. Linking must never replace either. Without ``psut``, any
+        national ID counts.
+        """
+        if provider.g2p_use_reg_id and provider.g2p_id_type:
+            other_reg_id = (
+                self.env["g2p.reg.id"]
+                .sudo()
+                .search_count(
+                    [
+                        ("partner_id", "=", partner_id),
+                        ("id_type", "=", provider.g2p_id_type.id),
+                        ("value", "not in", [False, ""] + ([psut] if psut else [])),
+                    ],
+                    limit=1,
+                )
             )
+            if other_reg_id:
+                return True
+        users = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "=", partner_id), ("oauth_uid", "!=", False)])
+        )
+        return any(
+            (user.oauth_provider_id, user.oauth_uid) != (provider, psut)
+            for user in users
         )
 
     @api.model
     def _esignet_automatic_matches(self, provider, result):
-        """Registrants holding a verified ID equal to the configured claim."""
+        """Registrants holding a verified ID equal to the configured claim.
+
+        The claim is read from signed data only (ID token, signed userinfo):
+        a plain-JSON userinfo cannot pick whose account a login opens.
+        """
         if not (
             provider.esignet_link_automatic
             and provider.esignet_auto_link_id_type
             and provider.esignet_auto_link_claim
         ):
             return []
-        value = result.claims.get(provider.esignet_auto_link_claim)
+        value = result.verified_claims.get(provider.esignet_auto_link_claim)
         if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
             return []
         reg_ids = (
@@ -162,6 +277,10 @@ class ResUsers(models.Model):
             ],
             limit=1,
         )
+        if existing and existing.value not in (False, "", psut):
+            # decide_login and _esignet_holds_other_identity refuse this
+            # earlier; the guard stays next to the write.
+            raise LinkingError("linking.partner_already_linked")
         if existing:
             existing.write({"value": psut, "status": "valid"})
         else:
@@ -176,12 +295,12 @@ class ResUsers(models.Model):
 
     @api.model
     def _esignet_create_portal_user(self, provider, partner, kyc_values, psut):
-        """A user without password and without any email or SMS sent."""
+        """A portal user, without password and without any email or SMS sent."""
         login = self._esignet_new_login(provider, kyc_values, psut)
-        groups = provider.default_group_user_creation or self.env.ref(
-            "base.group_portal"
-        )
-        return (
+        groups = provider.default_group_user_creation
+        if groups not in provider._esignet_portal_type_groups():
+            groups = self.env.ref("base.group_portal")
+        user = (
             self.sudo()
             .with_context(no_reset_password=True, mail_create_nosubscribe=True)
             .create(
@@ -192,6 +311,10 @@ class ResUsers(models.Model):
                 }
             )
         )
+        if not user.share:
+            # Never let a national-ID login create a staff account.
+            raise LinkingError("linking.internal_user")
+        return user
 
     @api.model
     def _esignet_new_login(self, provider, kyc_values, psut):

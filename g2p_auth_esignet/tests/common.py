@@ -11,9 +11,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from odoo.tests import HttpCase
 from odoo.tests.common import JsonRpcException
 
-from ..emulator import EsignetEmulator
 from ..models.auth_oauth_provider import DEFAULT_MAPPING
 from ..oidc import load_private_key, public_jwk
+from .repo_emulators import load_emulator
+
+EsignetEmulator = load_emulator("esignet").EsignetEmulator
 
 MARIA = "5037418692"  # full KYC, email, picture
 AMADOU = "4630918275"  # locale-tagged name and gender
