@@ -265,8 +265,10 @@ class EsignetController(OAuthController):
 
     def _esignet_complete(self, transaction, code):
         env = request.env(user=SUPERUSER_ID, su=True)
-        provider = env["auth.oauth.provider"].browse(transaction.provider_id).exists()
-        if not provider or not provider.enabled or not provider._esignet_is_managed():
+        provider = env["auth.oauth.provider"]._esignet_for_callback(
+            transaction.provider_id
+        )
+        if not provider:
             return self._esignet_failure(OidcError("provider.disabled"), None)
         try:
             if transaction.purpose == "link" and (

@@ -47,6 +47,36 @@ SECRET_FIELDS = ("client_private_key", "esignet_userinfo_decryption_key")
 # Administrators set keys through the write-only inputs and see the public
 # half.
 NO_USER = "!base.group_user,!base.group_portal,!base.group_public"
+# Everything an eSignet callback reads of its provider.
+CALLBACK_FIELDS = [
+    "client_id",
+    "client_private_key",
+    "client_assertion_audience",
+    "esignet_issuer",
+    "token_endpoint",
+    "jwks_uri",
+    "validation_endpoint",
+    "partner_creation_call_validate_url",
+    "partner_creation_validate_response",
+    "esignet_userinfo_format",
+    "esignet_userinfo_decryption_key",
+    "esignet_clock_skew",
+    "esignet_jwks_ttl",
+    "esignet_jwks_cache",
+    "esignet_jwks_fetched_at",
+    "esignet_timeout",
+    "esignet_link_automatic",
+    "esignet_link_manual",
+    "esignet_link_registration",
+    "esignet_refresh_kyc_on_login",
+    "esignet_picture_hosts",
+    "g2p_use_reg_id",
+    "g2p_id_type",
+    "esignet_auto_link_id_type",
+    "esignet_auto_link_claim",
+    "default_group_user_creation",
+    "login_attribute_mapping_on_user_creation",
+]
 # Managed providers' endpoints; http:// only for loopback (local tests).
 ENDPOINT_FIELDS = (
     "esignet_issuer",
@@ -397,6 +427,23 @@ class AuthOauthProvider(models.Model):
         )
 
     # -- what the login flow reads --------------------------------------
+
+    @api.model
+    def _esignet_for_callback(self, provider_id):
+        """The enabled managed provider of a callback, read in one query.
+
+        Fetches every field the callback reads (the stored keys included,
+        which are never prefetched), so that the login costs no further
+        query on the provider.
+        """
+        return self.sudo().search_fetch(
+            [
+                ("id", "=", provider_id),
+                ("enabled", "=", True),
+                ("flow", "=", "id_token_code"),
+            ],
+            CALLBACK_FIELDS,
+        )
 
     def _esignet_is_managed(self):
         """Providers of the OIDC code flow go through this addon's flow."""

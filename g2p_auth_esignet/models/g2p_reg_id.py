@@ -4,7 +4,11 @@ from odoo import fields, models
 class G2PRegistrantID(models.Model):
     _inherit = "g2p.reg.id"
 
-    is_psut = fields.Boolean(related="id_type.is_psut", store=True, index=True)
+    # Precomputed: the value is in the row's INSERT, so the PSUT's partial
+    # unique index applies from the start.
+    is_psut = fields.Boolean(
+        related="id_type.is_psut", store=True, index=True, precompute=True
+    )
 
     def init(self):
         cr = self.env.cr

@@ -230,14 +230,19 @@ class ResPartner(models.Model):
     def _esignet_apply_kyc(self, values, locked_names):
         """Write what changed of the KYC values (as superuser), lock them.
 
+        ``locked_names()`` gives the provider's locked fields; it is called
+        only when something is to be written.
+
         A returning login whose KYC is unchanged writes nothing: two logins
         of one person then never update the same row.
         """
         self.ensure_one()
-        current_locked = self._esignet_locked_field_set()
-        locked = current_locked | (set(values) & set(locked_names))
-        locked.discard("esignet_picture_digest")
         changed = self._esignet_changed_values(values)
+        current_locked = self._esignet_locked_field_set()
+        if not changed and set(values) <= current_locked | {"esignet_picture_digest"}:
+            return  # a returning login whose details did not change
+        locked = current_locked | (set(values) & set(locked_names()))
+        locked.discard("esignet_picture_digest")
         if locked != current_locked:
             changed["esignet_locked_fields"] = " ".join(sorted(locked))
         phone = values.get("phone")
@@ -264,7 +269,7 @@ class ResPartner(models.Model):
                     changed.pop("esignet_locked_fields", None)
                 if changed:
                     self.sudo().write(changed)
-        if phone and "phone_number_ids" in self._fields:
+        if phone and "phone" in changed and "phone_number_ids" in self._fields:
             numbers = self.env["g2p.phone.number"].sudo()
             if not numbers.search_count(
                 [("partner_id", "=", self.id), ("phone_no", "=", phone)], limit=1

@@ -26,6 +26,13 @@ CONCURRENCY_ERRORS = (
 MAX_SIGNIN_ATTEMPTS = 5
 
 
+class PsutTakenMeanwhile(Exception):
+    """Another login stored this PSUT first: sign in again, as a returning login."""
+
+
+CONCURRENCY_ERRORS += (PsutTakenMeanwhile,)
+
+
 class ResUsers(models.Model):
     _inherit = "res.users"
 
@@ -129,9 +136,7 @@ class ResUsers(models.Model):
                 result.mapped, provider._esignet_picture_fetcher()
             )
         if kyc_values:
-            partner._esignet_apply_kyc(
-                kyc_values, provider._esignet_locked_field_names()
-            )
+            partner._esignet_apply_kyc(kyc_values, provider._esignet_locked_field_names)
         user = partner.with_context(active_test=False).user_ids[:1]
         if user and not user.share:
             raise LinkingError("linking.internal_user")
@@ -283,15 +288,24 @@ class ResUsers(models.Model):
             raise LinkingError("linking.partner_already_linked")
         if existing:
             existing.write({"value": psut, "status": "valid"})
-        else:
-            reg_ids.create(
-                {
-                    "partner_id": partner.id,
-                    "id_type": provider.g2p_id_type.id,
-                    "value": psut,
-                    "status": "valid",
-                }
-            )
+            return
+        # The PSUT's unique index decides between two first logins of one
+        # person: the one that loses inserts nothing (or, when the other
+        # committed after its snapshot, gets a serialization failure) and
+        # signs in again as a returning login. Either outcome is expected
+        # here, so it is not logged as a failed query.
+        self.env.cr.execute(
+            "INSERT INTO g2p_reg_id (partner_id, id_type, value, status, is_psut, "
+            " create_uid, create_date, write_uid, write_date) "
+            "VALUES (%s, %s, %s, 'valid', true, %s, now() at time zone 'UTC', %s, "
+            " now() at time zone 'UTC') "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            (partner.id, provider.g2p_id_type.id, psut, self.env.uid, self.env.uid),
+            log_exceptions=False,
+        )
+        if not self.env.cr.fetchone():
+            raise PsutTakenMeanwhile()
+        partner.invalidate_recordset(["reg_ids"])
 
     @api.model
     def _esignet_create_portal_user(self, provider, partner, kyc_values, psut):
