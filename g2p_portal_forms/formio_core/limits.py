@@ -1,0 +1,21 @@
+"""Hard limits that keep hostile input cheap to refuse.
+
+A submission is JSON from the internet and a schema comes from an
+administrator's browser: both are bounded before any real work, so that a
+request can neither exhaust memory nor keep a worker busy for seconds.
+"""
+
+# Submissions
+MAX_DATA_DEPTH = 32  # nesting of dicts/lists in the submitted data
+MAX_DATA_NODES = 100_000  # values (scalars, dicts, lists) in one submission
+MAX_GRID_ROWS = 1000  # rows of a data grid / edit grid, items of a multiple
+MAX_STRING_LENGTH = 100_000  # characters of one text value (unless maxLength)
+MAX_FILES = 100  # references in one file component
+MAX_ERRORS = 200  # field errors reported before giving up
+MAX_KEY_CHARS = 64  # an unknown key is echoed in an error path up to this
+
+# Schemas
+MAX_SCHEMA_DEPTH = 32  # nesting of components
+MAX_COMPONENTS = 5000  # components in one form
+MAX_LOGIC_DEPTH = 32  # nesting of a JSONLogic expression
+MAX_PATTERN_LENGTH = 1000  # characters of a ``validate.pattern``
