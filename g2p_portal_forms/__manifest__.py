@@ -9,13 +9,29 @@
     "maintainers": [],
     "development_status": "Alpha",
     "depends": [
+        "portal",
         "formio",
+        "storage_file",
+        "g2p_registry_base",
         "g2p_programs",
         "g2p_program_registrant_info",
         "g2p_program_documents",
+        "g2p_formio",
     ],
-    "external_dependencies": {"python": ["formio-data"]},
-    "data": [],
+    "external_dependencies": {"python": ["formio-data", "panzi-json-logic"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/portal_forms_security.xml",
+        "data/ir_sequence_data.xml",
+        "views/g2p_program_views.xml",
+        "views/portal_apply_templates.xml",
+        "report/application_receipt.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "g2p_portal_forms/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

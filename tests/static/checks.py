@@ -70,6 +70,8 @@ ODOO_FOLDERS = frozenset(
         "report",
         "migrations",
         "hooks",
+        # Odoo command-line commands (odoo.cli.Command subclasses).
+        "cli",
     }
 )
 # Folders that hold model classes (``_name = ...`` -> ``model_<name>`` ids).

@@ -1,0 +1,270 @@
+import json
+import logging
+
+from markupsafe import Markup
+from werkzeug.exceptions import NotFound
+
+from odoo import _, http
+from odoo.http import request
+
+from ..exceptions import ApplicationRefused, SubmissionInvalid
+from ..formio_core import read_bounded
+from ..models.g2p_program import merge_answers
+
+_logger = logging.getLogger(__name__)
+
+# The whole request: answers plus every document of the largest program.
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
+MAX_SUBMISSION_BYTES = 512 * 1024
+# Bytes of a file read before its type is decided.
+SNIFF_BYTES = 16
+
+
+class PortalApply(http.Controller):
+    """The apply page of a program: its form, its documents, the submission.
+
+    Runs as the portal user: the program is read through the portal's
+    record rules (published programs only). The apply logic lives in
+    ``g2p.program._portal_*``.
+    """
+
+    def _program(self, program_id):
+        # search, not browse: the portal's record rules hide unpublished ones.
+        program = request.env["g2p.program"].search([("id", "=", program_id)])
+        if not program:
+            raise NotFound()
+        return program
+
+    @http.route(
+        "/my/programs/<int:program_id>/apply",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def apply_page(self, program_id, **kw):
+        program = self._program(program_id)
+        partner = request.env.user.partner_id
+        try:
+            # sudo: the apply rules read the person's own applications and
+            # the form builder, which portal users cannot read.
+            context = program.sudo()._portal_apply_context(partner)
+        except ApplicationRefused as refusal:
+            return self._refused(program, refusal)
+        return self._render_form(program, context)
+
+    def _render_form(self, program, context, errors=None, status=200):
+        builder = program.sudo().self_service_portal_form
+        values = dict(
+            context,
+            program=program,
+            builder=builder,
+            formio_js_assets=builder.formio_js_assets,
+            formio_css_assets=builder.formio_css_assets,
+            form_config=_script_json(
+                {
+                    "schema": context["schema"],
+                    "data": context["data"],
+                    "locked": context["locked_keys"],
+                    "errors": (errors or {}),
+                }
+            ),
+            errors=errors or {},
+            page_name="g2p_apply",
+        )
+        return request.render("g2p_portal_forms.apply_page", values, status=status)
+
+    def _refused(self, program, refusal, status=409):
+        _logger.info(
+            "Application to program %s refused for user %s: %s",
+            program.id,
+            request.env.uid,
+            refusal.code,
+        )
+        return request.render(
+            "g2p_portal_forms.apply_refused",
+            {
+                "program": program,
+                "message": str(refusal.args[0]),
+                "application": refusal.application,
+                "page_name": "g2p_apply",
+            },
+            status=status,
+        )
+
+    @http.route(
+        "/my/programs/<int:program_id>/apply",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+        max_content_length=MAX_REQUEST_BYTES,
+    )
+    def apply_submit(self, program_id, submission="", token="", digest="", **kw):
+        program = self._program(program_id)
+        partner = request.env.user.partner_id
+        data = _parse_submission(submission)
+        sudo_program = program.sudo()  # the person's own application, see above
+        try:
+            if data is None:
+                raise SubmissionInvalid(
+                    _("Your answers could not be read. Please submit again."), {}
+                )
+            application = sudo_program._portal_submit(
+                partner, data, self._uploads(program), token, digest
+            )
+            request.env.cr.commit()
+        except ApplicationRefused as refusal:
+            request.env.cr.rollback()
+            if refusal.code in ("form.changed", "form.expired"):
+                return self._form_again(program, partner, data, refusal, {})
+            return self._refused(program, refusal)
+        except SubmissionInvalid as invalid:
+            request.env.cr.rollback()
+            return self._form_again(
+                program, partner, data, invalid, invalid.field_errors
+            )
+        return request.redirect(
+            f"/my/programs/{program.id}/applied/{application.id}", code=303
+        )
+
+    def _form_again(self, program, partner, data, error, field_errors):
+        """The form with the person's answers kept and each error in place."""
+        try:
+            context = program.sudo()._portal_apply_context(partner)
+        except ApplicationRefused as refusal:
+            return self._refused(program, refusal)
+        if isinstance(data, dict):
+            # The person's answers, the registrant's locked values over them.
+            locked = set(context["locked_keys"])
+            prefill = context["prefill"]
+            context["data"] = merge_answers(
+                data, {k: v for k, v in prefill.items() if _locks(k, locked)}
+            )
+        context["alert"] = str(error.args[0])
+        return self._render_form(program, context, errors=field_errors, status=422)
+
+    def _uploads(self, program):
+        """requirement id → (filename, first bytes, declared size, read)."""
+        uploads = {}
+        files = request.httprequest.files
+        for requirement in program.sudo().portal_document_requirement_ids:
+            storage = files.get(requirement.input_name())
+            if not storage or not storage.filename:
+                continue
+            stream = storage.stream
+            head = stream.read(SNIFF_BYTES)
+            stream.seek(0, 2)
+            size = stream.tell()
+            stream.seek(0)
+            max_bytes = requirement.max_bytes()
+
+            def read(stream=stream, max_bytes=max_bytes):
+                try:
+                    return read_bounded(stream, max_bytes)
+                finally:
+                    stream.seek(0)
+
+            uploads[requirement.id] = (storage.filename, head, size, read)
+        return uploads
+
+    @http.route(
+        "/my/programs/<int:program_id>/applied/<int:application_id>",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def applied(self, program_id, application_id, **kw):
+        application = self._own_application(application_id)
+        if application.program_id.id != program_id:
+            raise NotFound()
+        return request.render(
+            "g2p_portal_forms.apply_done",
+            {"application": application, "page_name": "g2p_apply"},
+        )
+
+    @http.route(
+        "/my/programs/<int:program_id>/draft",
+        type="json",
+        auth="user",
+        methods=["POST"],
+    )
+    def save_draft(self, program_id, data=None, **kw):
+        program = self._program(program_id)
+        if not isinstance(data, dict) or len(json.dumps(data)) > MAX_SUBMISSION_BYTES:
+            return {"saved": False}
+        # sudo: the person's own draft for a program they can read.
+        request.env["g2p.portal.application.draft"].sudo()._g2p_save(
+            request.env.user.partner_id, program, data
+        )
+        return {"saved": True}
+
+    @http.route(
+        "/my/applications/<int:application_id>/receipt",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        sitemap=False,
+    )
+    def receipt(self, application_id, **kw):
+        application = self._own_application(application_id)
+        # sudo: rendering reads the program and form, already checked above.
+        pdf, _type = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(
+                "g2p_portal_forms.action_report_application_receipt",
+                application.ids,
+            )
+        )
+        filename = f"application-{application.application_id}.pdf"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", f'attachment; filename="{filename}"'),
+            ],
+        )
+
+    def _own_application(self, application_id):
+        """The current user's application, read through the record rules."""
+        application = request.env["g2p.program.registrant_info"].search(
+            [("id", "=", application_id)]
+        )
+        if not application:
+            raise NotFound()
+        return application
+
+
+def _locks(key, locked):
+    """Whether top-level ``key`` holds a locked value (``key`` or ``key.…``)."""
+    return any(path == key or path.startswith(key + ".") for path in locked)
+
+
+def _script_json(value):
+    """JSON to embed in a <script type="application/json"> element.
+
+    The element's text is not entity-decoded, so the JSON goes in raw, with
+    the characters that could end the element or open markup escaped.
+    """
+    text = json.dumps(value, default=str)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def _parse_submission(text):
+    if not isinstance(text, str) or len(text) > MAX_SUBMISSION_BYTES:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("data"), dict):
+        data = data["data"]
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,56 @@
+from psycopg2.extras import Json
+
+from odoo import api, fields, models
+
+# A draft is the person's unfinished answers, nothing more: bounded.
+MAX_DRAFT_BYTES = 256 * 1024
+
+
+class G2PPortalApplicationDraft(models.Model):
+    """A registrant's saved, unsubmitted answers to one program's form."""
+
+    _name = "g2p.portal.application.draft"
+    _description = "Portal Application Draft"
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="cascade", index=True
+    )
+    program_id = fields.Many2one("g2p.program", required=True, ondelete="cascade")
+    data = fields.Json(default=dict)
+
+    _sql_constraints = [
+        (
+            "one_draft_per_program",
+            "unique(partner_id, program_id)",
+            "One draft per registrant and program.",
+        )
+    ]
+
+    @api.model
+    def _g2p_save(self, partner, program, data):
+        """Create or replace the draft (upsert: two tabs saving never fail)."""
+        self.env.cr.execute(
+            "INSERT INTO g2p_portal_application_draft "
+            "(partner_id, program_id, data, create_uid, create_date, write_uid, "
+            " write_date) "
+            "VALUES (%s, %s, %s, %s, now() at time zone 'UTC', %s, "
+            " now() at time zone 'UTC') "
+            "ON CONFLICT (partner_id, program_id) DO UPDATE "
+            "SET data = EXCLUDED.data, write_uid = EXCLUDED.write_uid, "
+            "    write_date = EXCLUDED.write_date",
+            (
+                partner.id,
+                program.id,
+                Json(data),
+                self.env.uid,
+                self.env.uid,
+            ),
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _g2p_get(self, partner, program):
+        return self.search(
+            [("partner_id", "=", partner.id), ("program_id", "=", program.id)],
+            limit=1,
+        )

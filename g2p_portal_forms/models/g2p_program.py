@@ -1,0 +1,456 @@
+import hashlib
+import json
+import logging
+import random
+import secrets
+import time
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+
+from ..exceptions import ApplicationRefused, SubmissionInvalid
+from ..field_messages import translated
+from ..formio_core import (
+    DocumentError,
+    SchemaError,
+    check_document,
+    prefill_values,
+    sanitize_filename,
+    validate_submission,
+)
+from .g2p_program_registrant_info import BLOCKING_STATES, OPEN_STATES
+
+_logger = logging.getLogger(__name__)
+
+# Two submissions for one registrant and program at the same moment: the
+# second waits for the first, then runs again on a snapshot that sees it.
+CONFLICTS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.UniqueViolation,
+)
+MAX_SUBMIT_ATTEMPTS = 5
+
+
+def schema_digest(schema):
+    """A short fingerprint of a form schema (did the form change?)."""
+    text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class G2PProgram(models.Model):
+    _inherit = "g2p.program"
+
+    portal_published = fields.Boolean(
+        "Shown on the Portal",
+        help="Registrants see the program on the portal and can apply while "
+        "its application window is open.",
+    )
+    portal_open_from = fields.Date("Applications Open From")
+    portal_open_until = fields.Date("Applications Open Until")
+    portal_max_open_applications = fields.Integer(
+        "Open Applications at Once",
+        default=1,
+        help="When several applications are allowed: how many a registrant "
+        "may have open (applied or in progress) at the same time.",
+    )
+    portal_min_days_between = fields.Integer(
+        "Minimum Days Between Applications",
+        default=0,
+        help="When several applications are allowed: days a registrant waits "
+        "after an application before the next.",
+    )
+    portal_document_requirement_ids = fields.One2many(
+        "g2p.program.document.requirement", "program_id", "Required Documents"
+    )
+    portal_form_field_ids = fields.One2many(
+        "g2p.program.form.field", "program_id", "Registrant Fields"
+    )
+
+    # -- what the apply page shows ------------------------------------------
+
+    def _portal_is_open(self, today=None):
+        """Published, a form mapped, and inside the application window."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        return bool(
+            self.portal_published
+            and self.self_service_portal_form
+            and self.state == "active"
+            and (not self.portal_open_from or self.portal_open_from <= today)
+            and (not self.portal_open_until or today <= self.portal_open_until)
+        )
+
+    def _portal_schema(self):
+        self.ensure_one()
+        builder = self.self_service_portal_form
+        try:
+            schema = json.loads(builder.schema or "{}")
+        except ValueError:
+            schema = None
+        if not isinstance(schema, dict):
+            raise ApplicationRefused(
+                "form.invalid",
+                _("This program's form cannot be shown right now. Please try later."),
+            )
+        return schema
+
+    def _portal_registrant_mapping(self, partner):
+        """Prefilled values and locked values of the form, for ``partner``."""
+        self.ensure_one()
+        kyc_locked = partner._portal_forms_locked_fields()
+        lines = self.portal_form_field_ids.filtered("prefill")
+        mapping = [
+            (
+                line.partner_field_id.name,
+                line.form_key,
+                line.locked or line.partner_field_id.name in kyc_locked,
+            )
+            for line in lines
+        ]
+        registrant_values = {}
+        for field_name, _key, _locked in mapping:
+            value = partner[field_name]
+            if isinstance(value, models.BaseModel):
+                value = value.display_name or None
+            registrant_values[field_name] = value
+        return prefill_values(mapping, registrant_values)
+
+    def _portal_apply_context(self, partner):
+        """Everything the apply page needs to render the form for ``partner``.
+
+        Raises ApplicationRefused when the person cannot apply now.
+        """
+        self.ensure_one()
+        self._portal_check_can_apply(partner)
+        schema = self._portal_schema()
+        prefill, locked = self._portal_registrant_mapping(partner)
+        draft = self.env["g2p.portal.application.draft"]._g2p_get(partner, self)
+        # The draft, then the registrant's values over it (locked ones are
+        # in ``prefill`` too, nested where their dotted key points).
+        data = merge_answers(dict(draft.data or {}) if draft else {}, prefill)
+        return {
+            "schema": schema,
+            "schema_digest": schema_digest(schema),
+            "data": data,
+            "prefill": prefill,
+            "locked_keys": sorted(locked),
+            "requirements": self.portal_document_requirement_ids,
+            "has_draft": bool(draft),
+            "token": secrets.token_urlsafe(24),
+        }
+
+    # -- the rules of applying -----------------------------------------------
+
+    def _portal_check_can_apply(self, partner, today=None):
+        """Raise ApplicationRefused saying why ``partner`` cannot apply now."""
+        self.ensure_one()
+        if not self._portal_is_open(today):
+            raise ApplicationRefused(
+                "program.closed", _("This program is not open for applications.")
+            )
+        applications = (
+            self.env["g2p.program.registrant_info"]
+            .sudo()
+            .search(
+                [
+                    ("registrant_id", "=", partner.id),
+                    ("program_id", "=", self.id),
+                    ("state", "in", BLOCKING_STATES),
+                ],
+                order="create_date desc, id desc",
+            )
+        )
+        if not applications:
+            return
+        if not self.is_multiple_form_submission:
+            raise ApplicationRefused(
+                "application.exists",
+                _(
+                    "You have already applied to this program (application "
+                    "%(application)s). This program takes one application per "
+                    "person.",
+                    application=applications[0].application_id,
+                ),
+                applications[0],
+            )
+        open_ones = applications.filtered(lambda a: a.state in OPEN_STATES)
+        if len(open_ones) >= max(self.portal_max_open_applications, 1):
+            raise ApplicationRefused(
+                "application.too_many_open",
+                _(
+                    "You already have %(count)s open application(s) to this "
+                    "program, the most it allows at once. You can apply again "
+                    "when one of them is decided.",
+                    count=len(open_ones),
+                ),
+                open_ones[0],
+            )
+        if self.portal_min_days_between > 0:
+            last = applications[0].portal_submitted_at or applications[0].create_date
+            next_date = (last + timedelta(days=self.portal_min_days_between)).date()
+            if fields.Date.context_today(self) < next_date:
+                raise ApplicationRefused(
+                    "application.too_soon",
+                    _(
+                        "This program takes a new application from you from "
+                        "%(date)s on.",
+                        date=fields.Date.to_string(next_date),
+                    ),
+                    applications[0],
+                )
+
+    # -- turning a submission into an application ------------------------------
+
+    def _portal_submit(self, partner, data, documents, token, digest):
+        """Validate a submission and create the application, or raise.
+
+        ``documents`` maps a requirement to an uploaded file
+        (``(filename, first_bytes, size, read)``, ``read()`` giving at most
+        the requirement's size). Runs as superuser on the current user's own
+        partner; retried on conflicts with a concurrent submission, whose
+        application the retry then sees. The caller commits.
+        """
+        self.ensure_one()
+        if not isinstance(token, str) or not 16 <= len(token) <= 64:
+            raise ApplicationRefused(
+                "form.expired",
+                _("This form has expired. Please reload the page and submit again."),
+            )
+        contents = self._portal_read_documents(documents)
+        cr = self.env.cr
+        for attempt in range(1, MAX_SUBMIT_ATTEMPTS + 1):
+            try:
+                application = self._portal_submit_once(
+                    partner, data, contents, token, digest
+                )
+                self.env.flush_all()
+                return application
+            except CONFLICTS as error:
+                cr.rollback()
+                if attempt == MAX_SUBMIT_ATTEMPTS:
+                    raise
+                _logger.info(
+                    "Application conflicted with a concurrent one (%s), attempt %s",
+                    type(error).__name__,
+                    attempt,
+                )
+                time.sleep(random.uniform(0.01, 0.05 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _portal_read_documents(self, documents):
+        """Check each uploaded document by its content; returns the bytes.
+
+        Raises SubmissionInvalid with one message per refused document.
+        """
+        errors, contents = {}, {}
+        for requirement in self.portal_document_requirement_ids:
+            upload = documents.get(requirement.id)
+            key = requirement.input_name()
+            if not upload:
+                if requirement.mandatory:
+                    errors[key] = [_("Please attach this document.")]
+                continue
+            filename, head, size, read = upload
+            try:
+                mime = check_document(
+                    head,
+                    size,
+                    allowed_mimes=requirement.allowed_mimes(),
+                    max_bytes=requirement.max_bytes(),
+                )
+                body = read()
+                # The size seen while reading is the one that counts.
+                check_document(
+                    body[:16],
+                    len(body),
+                    allowed_mimes=requirement.allowed_mimes(),
+                    max_bytes=requirement.max_bytes(),
+                )
+            except DocumentError as error:
+                errors[key] = [self._portal_document_message(error, requirement)]
+                continue
+            contents[requirement.id] = (sanitize_filename(filename, mime), mime, body)
+        if errors:
+            raise SubmissionInvalid(
+                _("Some documents could not be accepted."), field_errors=errors
+            )
+        return contents
+
+    def _portal_document_message(self, error, requirement):
+        if error.code == "document.size":
+            return _(
+                "This file is larger than %(size)s MB.", size=requirement.max_size_mb
+            )
+        if error.code == "document.empty":
+            return _("This file is empty.")
+        return _(
+            "This file is not one of the accepted types (%(types)s).",
+            types=", ".join(t.upper() for t in requirement.allowed_type_list()),
+        )
+
+    def _portal_submit_once(self, partner, data, contents, token, digest):
+        Application = self.env["g2p.program.registrant_info"].sudo()
+        membership = self._portal_lock_membership(partner)
+        # A second click, a replay or a retry finds its own application.
+        done = Application.search(
+            [
+                ("registrant_id", "=", partner.id),
+                ("program_id", "=", self.id),
+                ("portal_submission_token", "=", token),
+            ],
+            limit=1,
+        )
+        if done:
+            return done
+        self._portal_check_can_apply(partner)
+        schema = self._portal_schema()
+        if digest != schema_digest(schema):
+            raise ApplicationRefused(
+                "form.changed",
+                _(
+                    "The form was changed while you were filling it. Your answers "
+                    "are kept: please check them and submit again."
+                ),
+            )
+        _prefill, locked = self._portal_registrant_mapping(partner)
+        try:
+            result = validate_submission(schema, data, locked=locked)
+        except SchemaError:
+            _logger.warning("Program %s has a form the validator refuses", self.id)
+            raise ApplicationRefused(
+                "form.invalid",
+                _("This program's form cannot be used right now. Please try later."),
+            ) from None
+        if result.errors:
+            raise SubmissionInvalid(
+                _("Some answers need your attention."),
+                field_errors=_field_messages(result.errors),
+            )
+        application = Application.create(
+            {
+                "registrant_id": partner.id,
+                "program_id": self.id,
+                "state": "active",
+                "program_registrant_info": result.cleaned_data,
+                "portal_submission_token": token,
+                "portal_form_id": self.self_service_portal_form.id,
+                "portal_form_schema": schema,
+                "portal_submitted_by": self.env.uid,
+                "portal_submitted_at": fields.Datetime.now(),
+            }
+        )
+        self._portal_store_documents(application, membership, contents)
+        self._portal_update_registrant(partner, result.cleaned_data, locked)
+        self.env["g2p.portal.application.draft"].sudo()._g2p_get(partner, self).unlink()
+        _logger.info(
+            "Application %s created for program %s (partner %s)",
+            application.id,
+            self.id,
+            partner.id,
+        )
+        return application
+
+    def _portal_lock_membership(self, partner):
+        """The registrant's membership, created if new, and touched.
+
+        Touching the row makes it the meeting point of concurrent
+        submissions by one person to one program: the second waits, then
+        fails with a serialization error and is retried on a snapshot that
+        sees the first one's application.
+        """
+        Membership = self.env["g2p.program_membership"].sudo()
+        membership = Membership.search(
+            [("partner_id", "=", partner.id), ("program_id", "=", self.id)], limit=1
+        )
+        if not membership:
+            membership = Membership.create(
+                {"partner_id": partner.id, "program_id": self.id, "state": "draft"}
+            )
+            self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE g2p_program_membership SET write_date = now() at time zone 'UTC' "
+            "WHERE id = %s",
+            (membership.id,),
+        )
+        return membership
+
+    def _portal_store_documents(self, application, membership, contents):
+        if not contents:
+            return
+        store = self.supporting_documents_store
+        if not store:
+            _logger.error(
+                "Program %s requires documents but has no document store", self.id
+            )
+            raise ApplicationRefused(
+                "documents.no_store",
+                _(
+                    "This program cannot receive documents right now. Please try "
+                    "later or contact the program office."
+                ),
+            )
+        requirements = self.portal_document_requirement_ids
+        for requirement_id, (filename, _mime, body) in contents.items():
+            name, _dot, extension = filename.rpartition(".")
+            document = store.sudo().add_file(
+                body,
+                name=name or filename,
+                extension=f".{extension}" if extension else None,
+                program_membership=membership,
+            )
+            document.write(
+                {
+                    "program_registrant_info_id": application.id,
+                    "portal_requirement_id": requirements.browse(requirement_id).id,
+                }
+            )
+
+    def _portal_update_registrant(self, partner, cleaned, locked):
+        """Write the mapped, unlocked answers onto the registrant."""
+        values = {}
+        for line in self.portal_form_field_ids.filtered("update_registrant"):
+            name = line.partner_field_id.name
+            if line.form_key in locked or line.locked:
+                continue
+            if name in partner._portal_forms_locked_fields():
+                continue
+            if line.form_key in cleaned:
+                values[name] = cleaned[line.form_key]
+        if values:
+            partner.sudo().write(values)
+
+    @api.model
+    def _portal_application_from_token(self, partner, program, token):
+        return (
+            self.env["g2p.program.registrant_info"]
+            .sudo()
+            .search(
+                [
+                    ("registrant_id", "=", partner.id),
+                    ("program_id", "=", program.id),
+                    ("portal_submission_token", "=", token),
+                ],
+                limit=1,
+            )
+        )
+
+
+def merge_answers(answers, values):
+    """``answers`` with ``values`` written over them, nested objects merged."""
+    merged = dict(answers)
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_answers(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _field_messages(errors):
+    """The validator's errors as {path: [message, …]}, in the person's language."""
+    return {
+        path: [translated(item) for item in items] for path, items in errors.items()
+    }

@@ -1,0 +1,121 @@
+/* The apply page: renders the program's form with formio.js (served by this
+ * Odoo, no CDN), prefilled and with locked fields read-only, shows the
+ * server's errors next to their fields, saves drafts, and submits the
+ * answers together with the documents as one ordinary form post (CSRF
+ * token included). The server validates everything again. */
+(function () {
+    "use strict";
+
+    function isSubmitButton(component) {
+        return component.type === "button" && (component.action || "submit") === "submit";
+    }
+
+    /* The page has its own submit button, after the documents. */
+    function withoutSubmitButtons(components) {
+        return (components || []).filter(function (component) {
+            if (isSubmitButton(component)) {
+                return false;
+            }
+            ["components", "columns", "rows"].forEach(function (name) {
+                if (Array.isArray(component[name])) {
+                    component[name] = withoutSubmitButtons(component[name]);
+                }
+            });
+            return true;
+        });
+    }
+
+    function componentAt(form, path) {
+        var found = null;
+        form.everyComponent(function (component) {
+            if (!found && (component.path === path || component.key === path)) {
+                found = component;
+            }
+        });
+        return found;
+    }
+
+    function start() {
+        var root = document.querySelector(".o_g2p_apply_form");
+        if (!root) {
+            return;
+        }
+        var submitButton = root.querySelector(".o_g2p_apply_submit");
+        if (!window.Formio) {
+            submitButton.disabled = true;
+            return;
+        }
+        var config = JSON.parse(root.querySelector(".o_g2p_apply_config").textContent);
+        var schema = config.schema;
+        schema.components = withoutSubmitButtons(schema.components);
+        var options = {buttonSettings: {showSubmit: false}, noAlerts: false};
+        var lang = document.documentElement.getAttribute("lang");
+        if (lang) {
+            options.language = lang.split("-")[0];
+        }
+        window.Formio.createForm(
+            root.querySelector(".o_g2p_apply_formio"), schema, options
+        ).then(function (form) {
+            form.submission = {data: config.data || {}};
+            form.ready.then(function () {
+                (config.locked || []).forEach(function (key) {
+                    var component = componentAt(form, key);
+                    if (component) {
+                        component.component.disabled = true;
+                        component.disabled = true;
+                        component.redraw();
+                    }
+                });
+                Object.keys(config.errors || {}).forEach(function (path) {
+                    var component = componentAt(form, path);
+                    if (component) {
+                        component.setCustomValidity(config.errors[path].join(" "), true);
+                    }
+                });
+            });
+            var sending = false;
+            root.addEventListener("submit", function (event) {
+                if (sending) {
+                    return;
+                }
+                event.preventDefault();
+                submitButton.disabled = true;
+                form.submit().then(function (submission) {
+                    sending = true;
+                    root.querySelector(".o_g2p_apply_submission").value =
+                        JSON.stringify(submission.data);
+                    root.submit();
+                }).catch(function () {
+                    submitButton.disabled = false;
+                });
+            });
+            var saveButton = root.querySelector(".o_g2p_apply_save");
+            var saved = root.querySelector(".o_g2p_apply_saved");
+            saveButton.classList.remove("d-none");
+            saveButton.addEventListener("click", function () {
+                saveButton.disabled = true;
+                fetch(root.dataset.draftUrl, {
+                    method: "POST",
+                    headers: {"Content-Type": "application/json"},
+                    body: JSON.stringify({
+                        jsonrpc: "2.0",
+                        method: "call",
+                        params: {data: form.submission.data},
+                    }),
+                }).then(function (response) {
+                    return response.json();
+                }).then(function (answer) {
+                    saved.classList.toggle("d-none", !(answer.result && answer.result.saved));
+                }).finally(function () {
+                    saveButton.disabled = false;
+                });
+            });
+        });
+    }
+
+    if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", start);
+    } else {
+        start();
+    }
+})();

@@ -1,0 +1,54 @@
+"""The apply page in a real browser, with a real formio.js from npm."""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from odoo.tests import tagged
+
+from ..formiojs.npm import NpmPackError, npm_pack
+from .common import SCHEMA, PortalFormsCase
+
+# formio.js release the tour runs against (the npm package ``formiojs``).
+FORMIOJS_SPEC = "4.17.4"
+
+
+def formiojs_tarball():
+    """A formiojs npm tarball: $G2P_FORMIOJS_TARBALL, or one packed once."""
+    given = os.environ.get("G2P_FORMIOJS_TARBALL")
+    if given:
+        return Path(given)
+    cache = Path(tempfile.gettempdir()) / "g2p-formiojs-cache"
+    found = sorted(cache.glob(f"formiojs-{FORMIOJS_SPEC}.tgz"))
+    if found:
+        return found[0]
+    return npm_pack("formiojs", FORMIOJS_SPEC, cache)
+
+
+@tagged("post_install", "-at_install")
+class TestApplyTour(PortalFormsCase):
+    def test_apply_in_a_browser(self):
+        try:
+            tarball = formiojs_tarball()
+        except NpmPackError as error:
+            self.skipTest(f"no formio.js tarball (npm): {error}")
+        version = self.env["formio.version"]._g2p_install_from_npm_tarball(tarball)
+        schema = json.loads(json.dumps(SCHEMA))
+        for component in schema["components"]:
+            if component["key"] == "bank":
+                component["widget"] = "html5"
+        self.builder.write(
+            {"formio_version_id": version.id, "schema": json.dumps(schema)}
+        )
+        # File inputs cannot be typed into by a tour: the document is
+        # covered by the HTTP tests.
+        self.requirement.mandatory = False
+        # start_tour signs in with the login as password.
+        user = self.ana.user_ids
+        user.password = user.login
+        self.start_tour(self._apply_url(), "g2p_portal_forms_apply", login=user.login)
+        application = self._applications(self.ana)
+        self.assertEqual(len(application), 1)
+        self.assertEqual(application.program_registrant_info["household_size"], 4)
+        self.assertEqual(application.program_registrant_info["bank"], "first")
