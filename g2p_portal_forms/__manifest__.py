@@ -13,6 +13,7 @@
         "formio",
         "storage_file",
         "g2p_registry_base",
+        "g2p_registry_individual",
         "g2p_programs",
         "g2p_program_registrant_info",
         "g2p_program_documents",

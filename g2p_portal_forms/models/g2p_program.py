@@ -68,6 +68,27 @@ class G2PProgram(models.Model):
     portal_form_field_ids = fields.One2many(
         "g2p.program.form.field", "program_id", "Registrant Fields"
     )
+    portal_application_count = fields.Integer(
+        "Applications", compute="_compute_portal_application_count"
+    )
+
+    def _compute_portal_application_count(self):
+        counts = dict(
+            self.env["g2p.program.registrant_info"]._read_group(
+                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
+            )
+        )
+        for program in self:
+            program.portal_application_count = counts.get(program, 0)
+
+    def action_portal_applications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "g2p_portal_forms.action_portal_applications"
+        )
+        action["domain"] = [("program_id", "=", self.id)]
+        action["context"] = {"default_program_id": self.id}
+        return action
 
     # -- what the apply page shows ------------------------------------------
 

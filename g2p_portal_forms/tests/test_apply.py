@@ -39,6 +39,14 @@ class TestApply(PortalFormsCase):
         self.assertNotIn("/", document.name)
         self.assertTrue(document.name.endswith(".pdf"))
         self.assertEqual(document.portal_requirement_id, self.requirement)
+        # Officers find it on the program and on the registrant.
+        self.assertEqual(self.program.portal_application_count, 1)
+        self.assertEqual(self.ana.portal_application_count, 1)
+        action = self.program.action_portal_applications()
+        self.assertEqual(
+            self.env[action["res_model"]].search(action["domain"]), application
+        )
+        self.assertIn("Household size", application.portal_answers_html)
         done = self.url_open(response.headers["Location"])
         self.assertIn(application.application_id, done.text)
         receipt = self.url_open(f"/my/applications/{application.id}/receipt")

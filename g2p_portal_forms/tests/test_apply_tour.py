@@ -28,7 +28,8 @@ def formiojs_tarball():
 
 @tagged("post_install", "-at_install")
 class TestApplyTour(PortalFormsCase):
-    def test_apply_in_a_browser(self):
+    def setUp(self):
+        super().setUp()
         try:
             tarball = formiojs_tarball()
         except NpmPackError as error:
@@ -45,10 +46,24 @@ class TestApplyTour(PortalFormsCase):
         # covered by the HTTP tests.
         self.requirement.mandatory = False
         # start_tour signs in with the login as password.
-        user = self.ana.user_ids
-        user.password = user.login
-        self.start_tour(self._apply_url(), "g2p_portal_forms_apply", login=user.login)
+        self.user = self.ana.user_ids
+        self.user.password = self.user.login
+
+    def test_apply_in_a_browser(self):
+        self.start_tour(
+            self._apply_url(), "g2p_portal_forms_apply", login=self.user.login
+        )
         application = self._applications(self.ana)
         self.assertEqual(len(application), 1)
         self.assertEqual(application.program_registrant_info["household_size"], 4)
         self.assertEqual(application.program_registrant_info["bank"], "first")
+
+    def test_answers_survive_a_session_that_ended(self):
+        self.start_tour(
+            self._apply_url(),
+            "g2p_portal_forms_apply_after_sign_out",
+            login=self.user.login,
+        )
+        application = self._applications(self.ana)
+        self.assertEqual(len(application), 1)
+        self.assertEqual(application.program_registrant_info["household_size"], 6)

@@ -35,6 +35,38 @@
         return found;
     }
 
+    /* Answers kept on this device while the person signs in again (the
+     * session expired before they submitted). Never sent anywhere but back
+     * into this form, and removed as soon as they are restored. */
+    function stashKey(root) {
+        return "g2p_apply_answers_" + root.dataset.programId;
+    }
+
+    function takeStash(root) {
+        var key = stashKey(root);
+        var text = window.sessionStorage.getItem(key);
+        window.sessionStorage.removeItem(key);
+        try {
+            return text ? JSON.parse(text) : null;
+        } catch (error) {
+            return null;
+        }
+    }
+
+    function sessionAlive() {
+        return fetch("/web/session/check", {
+            method: "POST",
+            headers: {"Content-Type": "application/json"},
+            body: JSON.stringify({jsonrpc: "2.0", method: "call", params: {}}),
+        }).then(function (response) {
+            return response.json();
+        }).then(function (answer) {
+            return !answer.error;
+        }).catch(function () {
+            return true; // offline: let the post itself say what happened
+        });
+    }
+
     function start() {
         var root = document.querySelector(".o_g2p_apply_form");
         if (!root) {
@@ -53,10 +85,25 @@
         if (lang) {
             options.language = lang.split("-")[0];
         }
+        var data = config.data || {};
+        var restored = takeStash(root);
+        if (restored) {
+            // The person's answers, the registrant's locked values over them.
+            var locked = {};
+            (config.locked || []).forEach(function (key) {
+                locked[key] = true;
+            });
+            Object.keys(restored).forEach(function (key) {
+                if (!locked[key]) {
+                    data[key] = restored[key];
+                }
+            });
+            document.querySelector(".o_g2p_apply_restored").classList.remove("d-none");
+        }
         window.Formio.createForm(
             root.querySelector(".o_g2p_apply_formio"), schema, options
         ).then(function (form) {
-            form.submission = {data: config.data || {}};
+            form.submission = {data: data};
             form.ready.then(function () {
                 (config.locked || []).forEach(function (key) {
                     var component = componentAt(form, key);
@@ -81,10 +128,22 @@
                 event.preventDefault();
                 submitButton.disabled = true;
                 form.submit().then(function (submission) {
-                    sending = true;
-                    root.querySelector(".o_g2p_apply_submission").value =
-                        JSON.stringify(submission.data);
-                    root.submit();
+                    return sessionAlive().then(function (alive) {
+                        if (!alive) {
+                            window.sessionStorage.setItem(
+                                stashKey(root), JSON.stringify(submission.data)
+                            );
+                            window.location.assign(
+                                "/web/login?redirect=" +
+                                    encodeURIComponent(window.location.pathname)
+                            );
+                            return;
+                        }
+                        sending = true;
+                        root.querySelector(".o_g2p_apply_submission").value =
+                            JSON.stringify(submission.data);
+                        root.submit();
+                    });
                 }).catch(function () {
                     submitButton.disabled = false;
                 });
