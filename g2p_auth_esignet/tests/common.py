@@ -81,6 +81,7 @@ class EsignetHttpCase(HttpCase):
     def setUp(self):
         super().setUp()
         self.emulator.faults.reset()
+        self.emulator.clients[CLIENT_ID].plain_userinfo = False
 
     # -- helpers ------------------------------------------------------------
 
@@ -154,4 +155,26 @@ class EsignetHttpCase(HttpCase):
     def _user_of(self, individual_id):
         return self.env["res.users"].search(
             [("oauth_uid", "=", self._psut(individual_id))]
+        )
+
+    def _enable_automatic_linking(self, **values):
+        """Link on the verified National ID equal to the individual_id claim."""
+        self.provider.write(
+            {
+                "esignet_link_automatic": True,
+                "esignet_auto_link_id_type": self.national_id_type.id,
+                "esignet_auto_link_claim": "individual_id",
+                "esignet_claims_voluntary": "email phone_number individual_id",
+                **values,
+            }
+        )
+
+    def _kofi_registrant(self, status="valid", *extra_ids):
+        """Kofi's registrant record, holding his national ID with ``status``."""
+        national_id = {"id_type": self.national_id_type.id, "value": KOFI}
+        if status:
+            national_id["status"] = status
+        return self._registrant(
+            "MENSAH, KOFI",
+            reg_ids=[(0, 0, national_id)] + [(0, 0, ids) for ids in extra_ids],
         )

@@ -90,28 +90,6 @@ class TestEsignetLogin(EsignetHttpCase):
         self.assertEqual(response.status_code, 303, response.text[:1000])
         self.assertEqual(self._user_of(AMADOU).partner_id.gender, "male")
 
-    def _enable_automatic_linking(self, **values):
-        """Link on the verified National ID equal to the individual_id claim."""
-        self.provider.write(
-            {
-                "esignet_link_automatic": True,
-                "esignet_auto_link_id_type": self.national_id_type.id,
-                "esignet_auto_link_claim": "individual_id",
-                "esignet_claims_voluntary": "email phone_number individual_id",
-                **values,
-            }
-        )
-
-    def _kofi_registrant(self, status="valid", *extra_ids):
-        """Kofi's registrant record, holding his national ID with ``status``."""
-        national_id = {"id_type": self.national_id_type.id, "value": KOFI}
-        if status:
-            national_id["status"] = status
-        return self._registrant(
-            "MENSAH, KOFI",
-            reg_ids=[(0, 0, national_id)] + [(0, 0, ids) for ids in extra_ids],
-        )
-
     def test_automatic_linking(self):
         self._enable_automatic_linking(esignet_link_registration=False)
         existing = self._kofi_registrant()
