@@ -26,19 +26,16 @@ from repo import register_bare_addon_packages  # noqa: E402
 register_bare_addon_packages()
 
 from emulators.esignet import JWKS_PATH  # noqa: E402
-from emulators.esignet.in_process import InProcessTransport  # noqa: E402
 from oidc.in_process_login import (  # noqa: E402
     authorize,
+    callback,
     client_signing_key,
     new_provider,
     provider_settings,
 )
 
 from g2p_auth_esignet.oidc import build_claims_request  # noqa: E402
-from g2p_auth_esignet.oidc.relying_party import (  # noqa: E402
-    MemoryJwksStore,
-    complete_login,
-)
+from g2p_auth_esignet.oidc.relying_party import MemoryJwksStore  # noqa: E402
 
 TARGET_MS = 20.0
 # What the portal asks for: essential name and birthdate, the rest voluntary.
@@ -59,16 +56,8 @@ def main(argv=None):
 
     def one_login():
         transaction, code = authorize(provider, claims=CLAIMS)
-        transport = InProcessTransport(provider)
         started = time.perf_counter()
-        complete_login(
-            settings,
-            transaction,
-            code,
-            transport=transport,
-            jwks_store=store,
-            now=time.time(),
-        )
+        _result, transport = callback(provider, settings, transaction, code, store)
         total = time.perf_counter() - started
         return total - transport.provider_seconds, transport
 

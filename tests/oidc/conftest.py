@@ -73,55 +73,47 @@ def private_jwk_of(key, kid=None, **extra):
     return jwk
 
 
-@pytest.fixture(scope="session")
-def provider_rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="session")
-def provider_rsa_key_rotated():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="session")
-def provider_ec_key():
+def new_key(kind):
+    """A new private key: ``rsa`` (2048 bits) or ``ec`` (P-256)."""
+    if kind == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return ec.generate_private_key(ec.SECP256R1())
 
 
-@pytest.fixture(scope="session")
-def rp_rsa_key():
-    """The relying party's own key (client assertion, userinfo decryption)."""
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def session_key(kind, doc=None):
+    """A fixture: one new ``kind`` key for the whole session (under the name
+    it is assigned to)."""
+
+    def key():
+        return new_key(kind)
+
+    key.__doc__ = doc
+    return pytest.fixture(scope="session")(key)
 
 
-@pytest.fixture(scope="session")
-def rp_rsa_key_other():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+provider_rsa_key = session_key("rsa")
+provider_rsa_key_rotated = session_key("rsa")
+provider_ec_key = session_key("ec")
+rp_rsa_key = session_key(
+    "rsa", "The relying party's own key (client assertion, userinfo decryption)."
+)
+rp_rsa_key_other = session_key("rsa")
+rp_ec_key = session_key("ec")
 
 
-@pytest.fixture(scope="session")
-def rp_ec_key():
-    return ec.generate_private_key(ec.SECP256R1())
+def jwks_of(keys):
+    """The JWKS publishing the public half of each private key (kid: key)."""
+    return {"keys": [public_jwk_of(key, kid) for kid, key in keys.items()]}
 
 
 @pytest.fixture(scope="session")
 def jwks(provider_rsa_key, provider_ec_key):
-    return {
-        "keys": [
-            public_jwk_of(provider_rsa_key, "rsa-1"),
-            public_jwk_of(provider_ec_key, "ec-1"),
-        ]
-    }
+    return jwks_of({"rsa-1": provider_rsa_key, "ec-1": provider_ec_key})
 
 
 @pytest.fixture(scope="session")
 def rotated_jwks(provider_rsa_key, provider_rsa_key_rotated):
-    return {
-        "keys": [
-            public_jwk_of(provider_rsa_key, "rsa-1"),
-            public_jwk_of(provider_rsa_key_rotated, "rsa-2"),
-        ]
-    }
+    return jwks_of({"rsa-1": provider_rsa_key, "rsa-2": provider_rsa_key_rotated})
 
 
 def id_token_claims(**overrides):

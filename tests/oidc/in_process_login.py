@@ -21,7 +21,11 @@ from g2p_auth_esignet.oidc import (
     parse_mapping,
     public_jwk,
 )
-from g2p_auth_esignet.oidc.relying_party import ProviderSettings, complete_login
+from g2p_auth_esignet.oidc.relying_party import (
+    MemoryJwksStore,
+    ProviderSettings,
+    complete_login,
+)
 
 ISSUER = "https://esignet.emulator.test"
 REDIRECT_URI = "https://portal.example.org/auth_oauth/signin"
@@ -67,14 +71,20 @@ def provider_settings(signing_key):
     )
 
 
-def authorize(provider, individual_id=MARIA, claims=None):
-    """What the browser does: returns (transaction, code)."""
-    transaction = LoginTransaction.new(1, time.time())
+def authorize(provider, individual_id=MARIA, claims=None, *, acr=None, acr_values=None):
+    """What the browser does: returns (transaction, code).
+
+    ``acr`` is the method the transaction (the login button) asks for;
+    ``acr_values`` what the authorization request says (the transaction's
+    when None).
+    """
+    transaction = LoginTransaction.new(1, time.time(), acr=acr)
     url = build_authorize_url(
         ISSUER + "/authorize",
         client_id=CLIENT_ID,
         redirect_uri=REDIRECT_URI,
         transaction=transaction,
+        acr_values=acr_values,
         claims=claims,
     )
     location = login_in_process(provider, url, individual_id)
@@ -83,16 +93,24 @@ def authorize(provider, individual_id=MARIA, claims=None):
     return transaction, code
 
 
-def login(provider, settings, store, transport=None, individual_id=MARIA):
-    """Authorize, then the relying party's whole callback: (result, transport)."""
-    transaction, code = authorize(provider, individual_id)
+def callback(provider, settings, transaction, code, store=None, transport=None):
+    """The relying party's whole callback for ``code``: (result, transport).
+
+    A new JWKS cache unless ``store`` is given (a warm one across logins).
+    """
     transport = transport or InProcessTransport(provider)
     result = complete_login(
         settings,
         transaction,
         code,
         transport=transport,
-        jwks_store=store,
+        jwks_store=MemoryJwksStore() if store is None else store,
         now=time.time(),
     )
     return result, transport
+
+
+def login(provider, settings, store, transport=None, individual_id=MARIA):
+    """Authorize, then the relying party's whole callback: (result, transport)."""
+    transaction, code = authorize(provider, individual_id)
+    return callback(provider, settings, transaction, code, store, transport)

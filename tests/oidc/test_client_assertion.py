@@ -56,43 +56,36 @@ def test_client_assertion_claims_and_header(request, alg, key_fixture, source):
     signing_key = load_private_key(key_text(private_key, source, jwk_alg))
     # A PEM has no alg: PS256 is chosen at call time.
     call_alg = alg if source != "jwk" and alg == "PS256" else None
-    first = build_client_assertion(
-        client_id=CLIENT_ID,
-        audience=TOKEN_ENDPOINT,
-        signing_key=signing_key,
-        now=NOW,
-        alg=call_alg,
-    )
-    second = build_client_assertion(
-        client_id=CLIENT_ID,
-        audience=TOKEN_ENDPOINT,
-        signing_key=signing_key,
-        now=NOW,
-        alg=call_alg,
+    # Two assertions built alike: their jti must still differ.
+    first, second = (
+        build_client_assertion(
+            client_id=CLIENT_ID,
+            audience=TOKEN_ENDPOINT,
+            signing_key=signing_key,
+            now=NOW,
+            alg=call_alg,
+        )
+        for _ in range(2)
     )
     header = jwt.get_unverified_header(first)
     assert header["alg"] == alg and header["typ"] == "JWT"
     assert header["kid"] == signing_key.kid
     if source == "jwk":
         assert header["kid"] == "rp-key-1"
-    claims = jwt.decode(
-        first,
-        private_key.public_key(),
-        algorithms=[alg],
-        audience=TOKEN_ENDPOINT,
-        options={"verify_exp": False, "verify_iat": False},
+    claims, other = (
+        jwt.decode(
+            token,
+            private_key.public_key(),
+            algorithms=[alg],
+            audience=TOKEN_ENDPOINT,
+            options={"verify_exp": False, "verify_iat": False},
+        )
+        for token in (first, second)
     )
     assert claims["iss"] == claims["sub"] == CLIENT_ID
     assert claims["aud"] == TOKEN_ENDPOINT
     assert claims["iat"] == int(NOW)
     assert 0 < claims["exp"] - claims["iat"] <= 300
-    other = jwt.decode(
-        second,
-        private_key.public_key(),
-        algorithms=[alg],
-        audience=TOKEN_ENDPOINT,
-        options={"verify_exp": False, "verify_iat": False},
-    )
     assert claims["jti"] != other["jti"] and len(claims["jti"]) >= 32
 
 

@@ -3,39 +3,33 @@
 import base64
 import dataclasses
 import json
-import time
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from emulators.esignet import JWKS_PATH, TOKEN_PATH, USERINFO_PATH
-from emulators.esignet.in_process import InProcessTransport, login_in_process
+from emulators.esignet.in_process import InProcessTransport
 
 from g2p_auth_esignet.oidc import (
     LoginResult,
-    LoginTransaction,
     ProviderResponseError,
     TokenValidationError,
     UnknownKeyError,
     UserinfoError,
-    build_authorize_url,
     build_claims_request,
     check_assertion_alg,
-    parse_callback,
     parse_discovery,
 )
 from g2p_auth_esignet.oidc.relying_party import (
     MemoryJwksStore,
     ProviderSettings,
-    complete_login,
     discovery_url,
 )
 
 from .in_process_login import (
     CLIENT_ID,
     ISSUER,
-    MARIA,
-    REDIRECT_URI,
     authorize,
+    callback,
     client_signing_key,
     login,
     new_provider,
@@ -139,24 +133,9 @@ def test_provider_faults_are_refused(provider, settings, fault, error, check):
 def test_replayed_code_is_refused(provider, settings):
     transaction, code = authorize(provider)
     store = MemoryJwksStore()
-    transport = InProcessTransport(provider)
-    complete_login(
-        settings,
-        transaction,
-        code,
-        transport=transport,
-        jwks_store=store,
-        now=time.time(),
-    )
+    _, transport = callback(provider, settings, transaction, code, store)
     with pytest.raises(ProviderResponseError) as raised:
-        complete_login(
-            settings,
-            transaction,
-            code,
-            transport=transport,
-            jwks_store=store,
-            now=time.time(),
-        )
+        callback(provider, settings, transaction, code, store, transport)
     assert raised.value.provider_error == "invalid_grant"
 
 
@@ -300,57 +279,25 @@ OTP = "mosip:idp:acr:generated-code"
 BIOMETRICS = "mosip:idp:acr:biometrics"
 
 
-def authorize_with(provider, *, transaction_acr, acr_values, claims=None, who=MARIA):
-    """Authorize with ``acr_values`` while the transaction remembers its own."""
-    transaction = LoginTransaction.new(1, time.time(), acr=transaction_acr)
-    url = build_authorize_url(
-        ISSUER + "/authorize",
-        client_id=CLIENT_ID,
-        redirect_uri=REDIRECT_URI,
-        transaction=transaction,
-        acr_values=acr_values,
-        claims=claims,
-    )
-    location = login_in_process(provider, url, who)
-    code, _state = parse_callback(dict(parse_qsl(urlsplit(location).query)))
-    return transaction, code
-
-
-def complete(settings, provider, transaction, code, transport=None):
-    return complete_login(
-        settings,
-        transaction,
-        code,
-        transport=transport or InProcessTransport(provider),
-        jwks_store=MemoryJwksStore(),
-        now=time.time(),
-    )
-
-
 def test_login_with_the_requested_method_accepted(provider, settings):
-    transaction, code = authorize_with(
-        provider, transaction_acr=f"{BIOMETRICS} {OTP}", acr_values=None
-    )
-    result = complete(settings, provider, transaction, code)
+    transaction, code = authorize(provider, acr=f"{BIOMETRICS} {OTP}")
+    result, _ = callback(provider, settings, transaction, code)
     assert result.acr == BIOMETRICS
 
 
 def test_login_with_another_method_than_requested_refused(provider, settings):
     # The button asked for OTP; the request that reached eSignet (tampered
     # with on the way) asked for biometrics, and the token says so.
-    transaction, code = authorize_with(
-        provider, transaction_acr=OTP, acr_values=BIOMETRICS
-    )
+    transaction, code = authorize(provider, acr=OTP, acr_values=BIOMETRICS)
     with pytest.raises(TokenValidationError) as raised:
-        complete(settings, provider, transaction, code)
+        callback(provider, settings, transaction, code)
     assert raised.value.check == "id_token.acr"
 
 
 def test_login_without_requested_method_checks_no_acr(provider, settings):
-    transaction, code = authorize_with(
-        provider, transaction_acr=None, acr_values=BIOMETRICS
-    )
-    assert complete(settings, provider, transaction, code).acr == BIOMETRICS
+    transaction, code = authorize(provider, acr_values=BIOMETRICS)
+    result, _ = callback(provider, settings, transaction, code)
+    assert result.acr == BIOMETRICS
 
 
 # -- claims vouched for by the provider's signature ---------------------------
@@ -379,15 +326,11 @@ def test_verified_claims_take_userinfo_only_when_signed(
     provider, settings, userinfo_format, signed
 ):
     settings = dataclasses.replace(settings, userinfo_format=userinfo_format)
-    transaction, code = authorize_with(
-        provider,
-        transaction_acr=None,
-        acr_values=None,
-        claims=build_claims_request(["individual_id"], []),
-        who=KOFI,
+    transaction, code = authorize(
+        provider, KOFI, claims=build_claims_request(["individual_id"], [])
     )
     transport = PlainJsonUserinfo(provider) if not signed else None
-    result = complete(settings, provider, transaction, code, transport)
+    result, _ = callback(provider, settings, transaction, code, transport=transport)
     assert result.userinfo_signed is signed
     assert "individual_id" not in result.id_token_claims
     assert result.claims["individual_id"] == KOFI

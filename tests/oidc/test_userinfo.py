@@ -199,43 +199,57 @@ def test_encrypted_userinfo_decrypted_with_right_key(
     assert claims["name#en"] == "Ada Lovelace"
 
 
-def test_encrypted_userinfo_rejected_with_wrong_key(
-    jwks, provider_rsa_key, rp_rsa_key, rp_rsa_key_other
+@pytest.mark.parametrize(
+    ("payload", "enc_alg", "decryption_key", "options", "check"),
+    [
+        pytest.param(
+            "signed",
+            "RSA-OAEP-256",
+            "rp_rsa_key_other",
+            {},
+            "userinfo.decrypt",
+            id="wrong_key",
+        ),
+        pytest.param(
+            "plain",
+            "RSA-OAEP-256",
+            "rp_rsa_key",
+            {},
+            "userinfo.not_nested_jws",
+            id="must_wrap_a_signed_jwt",
+        ),
+        pytest.param(
+            "signed",
+            "RSA1_5",
+            "rp_rsa_key",
+            {"allowed_enc_algs": ("RSA1_5", "RSA-OAEP-256")},
+            "userinfo.enc_alg_not_allowed",
+            id="rsa1_5",
+        ),
+    ],
+)
+def test_encrypted_userinfo_refused(
+    request,
+    jwks,
+    provider_rsa_key,
+    rp_rsa_key,
+    payload,
+    enc_alg,
+    decryption_key,
+    options,
+    check,
 ):
-    body = encrypt_to(rp_rsa_key, sign(KYC, provider_rsa_key))
+    inner = sign(KYC, provider_rsa_key) if payload == "signed" else json.dumps(KYC)
+    body = encrypt_to(rp_rsa_key, inner, alg=enc_alg)
     with pytest.raises(UserinfoError) as raised:
         parse(
             body,
             expected_format="jwe",
-            decryption_keys=[pem_private(rp_rsa_key_other)],
+            decryption_keys=[pem_private(request.getfixturevalue(decryption_key))],
             jwks=jwks,
+            **options,
         )
-    assert raised.value.check == "userinfo.decrypt"
-
-
-def test_encrypted_userinfo_must_wrap_a_signed_jwt(jwks, rp_rsa_key):
-    body = encrypt_to(rp_rsa_key, json.dumps(KYC))
-    with pytest.raises(UserinfoError) as raised:
-        parse(
-            body,
-            expected_format="jwe",
-            decryption_keys=[pem_private(rp_rsa_key)],
-            jwks=jwks,
-        )
-    assert raised.value.check == "userinfo.not_nested_jws"
-
-
-def test_encrypted_userinfo_with_rsa1_5_refused(jwks, provider_rsa_key, rp_rsa_key):
-    body = encrypt_to(rp_rsa_key, sign(KYC, provider_rsa_key), alg="RSA1_5")
-    with pytest.raises(UserinfoError) as raised:
-        parse(
-            body,
-            expected_format="jwe",
-            decryption_keys=[pem_private(rp_rsa_key)],
-            allowed_enc_algs=("RSA1_5", "RSA-OAEP-256"),
-            jwks=jwks,
-        )
-    assert raised.value.check == "userinfo.enc_alg_not_allowed"
+    assert raised.value.check == check
 
 
 def test_encrypted_userinfo_without_decryption_key_is_misconfiguration(

@@ -15,6 +15,8 @@ from .server import FAULTS_PATH, ROTATE_KEYS_PATH, EsignetEmulator
 _logger = logging.getLogger(__name__)
 
 PSUT_SECRET_ENV = "ESIGNET_EMULATOR_PSUT_SECRET"
+# Every other option is the EsignetEmulator keyword argument of its name.
+CLI_ONLY_OPTIONS = ("signing_key", "print_config", "log_level")
 
 
 def build_parser():
@@ -91,19 +93,8 @@ def main(argv=None):
         if args.signing_key
         else None
     )
-    emulator = EsignetEmulator(
-        identities=args.identities,
-        clients=args.clients,
-        host=args.host,
-        port=args.port,
-        issuer=args.issuer,
-        psut_secret=args.psut_secret,
-        signing_key=signing_key,
-        allow_fault_injection=args.allow_fault_injection,
-        allow_client_registration=args.allow_client_registration,
-        code_lifetime=args.code_lifetime,
-        access_token_lifetime=args.access_token_lifetime,
-    )
+    options = {k: v for k, v in vars(args).items() if k not in CLI_ONLY_OPTIONS}
+    emulator = EsignetEmulator(signing_key=signing_key, **options)
     if args.print_config:
         config = emulator.provider.discovery()
         print(emulator.discovery_url)  # pylint: disable=print-used

@@ -5,106 +5,63 @@ The steps live in their own modules (``discovery``, ``authorize``,
 HTTP layer (``server.py``) and the in-process transport only call this class.
 """
 
+from operator import attrgetter
+
 from . import authorize, discovery, token_endpoint, userinfo
 from .clients import client_from_dict, new_client
 from .state import ProviderState, load_json
 
 
+def forward(path, doc=None, writable=False):
+    """A property that is ``self.<path>``: what a facade (``Provider`` over its
+    state, ``EsignetEmulator`` over its Provider) hands on unchanged, be it a
+    value or a method."""
+    getter = attrgetter(path)
+    owner_path, _, name = path.rpartition(".")
+    owner = attrgetter(owner_path)
+
+    def set_value(self, value):
+        setattr(owner(self), name, value)
+
+    return property(getter, set_value if writable else None, doc=doc or path)
+
+
 class Provider:
     """State and rules of the emulated eSignet (thread-safe)."""
 
-    def __init__(
-        self,
-        identities=None,
-        clients=None,
-        issuer=None,
-        psut_secret=None,
-        signing_key=None,
-        code_lifetime=60,
-        access_token_lifetime=3600,
-        id_token_lifetime=3600,
-        transaction_lifetime=600,
-    ):
-        self.state = ProviderState(
-            identities=identities,
-            issuer=issuer,
-            psut_secret=psut_secret,
-            signing_key=signing_key,
-            code_lifetime=code_lifetime,
-            access_token_lifetime=access_token_lifetime,
-            id_token_lifetime=id_token_lifetime,
-            transaction_lifetime=transaction_lifetime,
-        )
+    def __init__(self, identities=None, clients=None, **settings):
+        """``settings``: ``ProviderState``'s keyword arguments (issuer, PSUT
+        secret, signing key, lifetimes); ``clients``: registrations (or a JSON
+        file of them) in ``client_from_dict`` spelling."""
+        self.state = ProviderState(identities=identities, **settings)
         for entry in load_json(clients) or ():
             self.register_client_dict(entry)
 
     # ------------------------------------------------------------ configuration
-    @property
-    def issuer(self):
-        return self.state.issuer
+    issuer = forward("state.issuer")
+    base_url = forward("state.base_url", writable=True)
+    faults = forward("state.faults")
+    clients = forward("state.clients")
+    identities = forward("state.identities")
+    load_identities = forward("state.load_identities")
+    psut = forward("state.psut", "psut(individual_id, client_id): the expected sub.")
 
-    @property
-    def base_url(self):
-        return self.state.base_url
-
-    @base_url.setter
-    def base_url(self, value):
-        self.state.base_url = value
-
-    @property
-    def faults(self):
-        return self.state.faults
-
-    @property
-    def clients(self):
-        return self.state.clients
-
-    @property
-    def identities(self):
-        return self.state.identities
-
-    def load_identities(self, source):
-        self.state.load_identities(source)
-
-    def register_client(
-        self,
-        client_id,
-        public_jwk,
-        redirect_uris,
-        userinfo_encryption_jwk=None,
-        allowed_acr=None,
-        claims=None,
-        name="",
-    ):
-        """Register a relying party; ValueError says what is wrong."""
-        client = new_client(
-            client_id,
-            public_jwk,
-            redirect_uris,
-            userinfo_encryption_jwk=userinfo_encryption_jwk,
-            allowed_acr=allowed_acr,
-            claims=claims,
-            name=name,
-        )
+    def register_client(self, client_id, public_jwk, redirect_uris, **options):
+        """Register a relying party (options: ``new_client``'s keyword
+        arguments); ValueError says what is wrong."""
+        client = new_client(client_id, public_jwk, redirect_uris, **options)
         return self.state.add_client(client)
 
     def register_client_dict(self, entry):
         """Register from a dict in emulator or eSignet client-mgmt spelling."""
         return self.state.add_client(client_from_dict(entry))
 
-    def psut(self, individual_id, client_id):
-        return self.state.psut(individual_id, client_id)
-
     # ------------------------------------------------------------------- keys
-    @property
-    def signing_kid(self):
-        return self.state.keys.current.kid
-
-    def rotate_keys(self, keep_old=False, grace_seconds=600.0):
-        return self.state.keys.rotate(keep_old=keep_old, grace_seconds=grace_seconds)
-
-    def jwks(self):
-        return self.state.keys.jwks()
+    signing_kid = forward("state.keys.current.kid")
+    rotate_keys = forward(
+        "state.keys.rotate", "rotate_keys(keep_old=False, grace_seconds=600.0)"
+    )
+    jwks = forward("state.keys.jwks")
 
     # ------------------------------------------------------- protocol steps
     def discovery(self, base=None):

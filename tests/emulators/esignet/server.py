@@ -24,7 +24,7 @@ from .protocol import (
     TOKEN_PATH,
     USERINFO_PATH,
 )
-from .provider import Provider
+from .provider import Provider, forward
 
 _logger = logging.getLogger(__name__)
 
@@ -406,15 +406,11 @@ class EsignetEmulator:
         port=0,
         issuer=None,
         *,
-        psut_secret=None,
-        signing_key=None,
         allow_fault_injection=True,
         allow_client_registration=True,
-        code_lifetime=60,
-        access_token_lifetime=3600,
-        id_token_lifetime=3600,
-        transaction_lifetime=600,
+        **settings,
     ):
+        """``settings``: the ``Provider``'s (PSUT secret, signing key, lifetimes)."""
         self.host = host
         self.port = port
         self.allow_fault_injection = allow_fault_injection
@@ -422,17 +418,7 @@ class EsignetEmulator:
         self.requests_log = []
         self._httpd = None
         self._thread = None
-        self.provider = Provider(
-            identities=identities,
-            clients=clients,
-            issuer=issuer,
-            psut_secret=psut_secret,
-            signing_key=signing_key,
-            code_lifetime=code_lifetime,
-            access_token_lifetime=access_token_lifetime,
-            id_token_lifetime=id_token_lifetime,
-            transaction_lifetime=transaction_lifetime,
-        )
+        self.provider = Provider(identities, clients, issuer=issuer, **settings)
         self.provider.base_url = self.base_url
 
     @property
@@ -446,33 +432,16 @@ class EsignetEmulator:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
-    @property
-    def issuer(self):
-        return self.provider.issuer
+    issuer = forward("provider.issuer")
+    faults = forward("provider.faults")
+    clients = forward("provider.clients")
+    register_client = forward("provider.register_client", "Provider.register_client")
+    rotate_keys = forward("provider.rotate_keys", "Provider.rotate_keys")
+    psut = forward("provider.psut", "Provider.psut")
 
     @property
     def discovery_url(self):
         return self.issuer + DISCOVERY_PATH
-
-    @property
-    def faults(self):
-        return self.provider.faults
-
-    @property
-    def clients(self):
-        return self.provider.clients
-
-    def register_client(self, client_id, public_jwk, redirect_uris, **options):
-        """``Provider.register_client``: options are its keyword arguments."""
-        return self.provider.register_client(
-            client_id, public_jwk, redirect_uris, **options
-        )
-
-    def rotate_keys(self, keep_old=False, grace_seconds=600.0):
-        return self.provider.rotate_keys(keep_old=keep_old, grace_seconds=grace_seconds)
-
-    def psut(self, individual_id, client_id):
-        return self.provider.psut(individual_id, client_id)
 
     @property
     def running(self):

@@ -44,35 +44,27 @@ def test_only_relative_imports_of_our_code():
     assert offenders == []
 
 
-def test_cli_help():
-    result = subprocess.run(
-        [sys.executable, LAUNCHER, "--help"],
+def run_launcher(*arguments):
+    """Run the emulator's command line to its end, as from the repository root."""
+    return subprocess.run(
+        [sys.executable, LAUNCHER, *arguments],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_cli_help():
+    result = run_launcher("--help")
     assert result.returncode == 0, result.stderr
     for option in ("--port", "--identities", "--clients", "--print-config"):
         assert option in result.stdout
 
 
 def test_cli_print_config():
-    result = subprocess.run(
-        [
-            sys.executable,
-            LAUNCHER,
-            "--port",
-            "8123",
-            "--print-config",
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_launcher("--port", "8123", "--print-config")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "http://127.0.0.1:8123/.well-known/openid-configuration"
