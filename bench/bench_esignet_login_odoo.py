@@ -36,15 +36,10 @@ every query with its time there.
 """
 
 import argparse
-import configparser
-import json
 import math
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,13 +53,33 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from odoo_bench import (  # noqa: E402
+    HTTP_TIMEOUT,
+    REPO_ROOT,
+    OdooLog,
+    Perf,
+    connect,
+    free_port,
+    handle_signals,
+    ms,
+    new_session,
+    percentile,
+    prepare_database,
+    run_shell,
+    start_odoo,
+    start_process,
+    stop_process,
+    wait_until,
+    write_test_config,
+)
+
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
 from emulators.esignet.browser import EmulatorLoginError, headless_login  # noqa: E402
 from emulators.esignet.protocol import CLIENT_MGMT_PATH  # noqa: E402
 from repo import register_bare_addon_packages  # noqa: E402
-from run_suites import _odoo_cmd, drop_database, write_test_config  # noqa: E402
 
 register_bare_addon_packages()
 
@@ -79,12 +94,6 @@ PROVIDER_NAME = "eSignet (login benchmark)"
 SEED_NAME = "Bench Registrant "  # + the registrant's number, 1..N
 NATIONAL_ID_BASE = 2_000_000_000  # national ID = base + number: 10 digits
 SEED_BATCH = 200_000
-HTTP_TIMEOUT = 60
-START_TIMEOUT = 180
-INSTALL_TIMEOUT = 30 * 60
-LOG_WAIT = 15
-# Loopback only, whatever the environment says about proxies.
-LOCAL_ENV = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
 
 TARGET_QUERIES = 25
 TARGET_DB_RATIO = 1.20
@@ -96,20 +105,6 @@ class LoginFailed(Exception):
     def __init__(self, kind, detail=""):
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind = kind
-
-
-@dataclass
-class Perf:
-    """What Odoo's log line says about one request (odoo/netsvc.py PerfFilter)."""
-
-    status: int
-    queries: int
-    sql_s: float
-    other_s: float
-
-    @property
-    def server_s(self):
-        return self.sql_s + self.other_s
 
 
 @dataclass
@@ -126,137 +121,7 @@ class SizeResult:
     returning: list = field(default_factory=list)
 
 
-# -- small helpers -------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values, fraction):
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def ms(seconds):
-    return f"{seconds * 1000:.1f}"
-
-
-def new_session():
-    session = requests.Session()
-    session.trust_env = False  # no proxy, no netrc: loopback only
-    return session
-
-
-def wait_until(check, timeout, what, process=None, log=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log else ""
-            raise RuntimeError(f"{what} exited ({process.returncode}):\n{tail}")
-        try:
-            if check():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{what}: not ready after {timeout}s")
-
-
-def start_process(cmd, log_path):
-    with log_path.open("w") as log:
-        return subprocess.Popen(
-            cmd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group, stopped as one
-            env={**os.environ, **LOCAL_ENV},
-        )
-
-
-def stop_process(process, name):
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-    print(f"stopped {name}")
-
-
 # -- database --------------------------------------------------------------------
-
-
-def connect(config, database):
-    parser = configparser.RawConfigParser()
-    parser.read(config)
-
-    def option(name, default=None):
-        value = parser.get("options", name, fallback=default)
-        return None if value in (None, "", "False") else value
-
-    return psycopg2.connect(
-        dbname=database,
-        host=option("db_host"),
-        port=option("db_port"),
-        user=option("db_user"),
-        password=option("db_password"),
-    )
-
-
-def addon_installed(config, database):
-    try:
-        conn = connect(config, database)
-    except psycopg2.OperationalError:
-        return False  # no such database
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT state FROM ir_module_module WHERE name = %s", (ADDON,))
-            row = cr.fetchone()
-    except psycopg2.Error:
-        return False
-    finally:
-        conn.close()
-    return bool(row) and row[0] == "installed"
-
-
-def prepare_database(config, database, fresh, update, workdir):
-    """Install the addon, or update it in a reused database (code may be newer)."""
-    if fresh:
-        print(f"dropping database {database}")
-        drop_database(config, database)
-    if addon_installed(config, database):
-        if not update:
-            print(f"reusing database {database} ({ADDON} installed)")
-            return
-        action, option = "updating", f"--update={ADDON}"
-    else:
-        action, option = "installing", f"--init={ADDON}"
-    print(f"{action} {ADDON} in {database} ...", flush=True)
-    log = workdir / "install.log"
-    cmd = _odoo_cmd(
-        config,
-        f"--database={database}",
-        option,
-        "--without-demo=all",
-        "--stop-after-init",
-        "--http-port=0",
-        f"--logfile={log}",
-    )
-    started = time.monotonic()
-    proc = subprocess.run(cmd, check=False, timeout=INSTALL_TIMEOUT)
-    if proc.returncode != 0 or not addon_installed(config, database):
-        tail = log.read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"{action} failed, log {log}:\n{tail}")
-    print(f"done in {time.monotonic() - started:.0f}s")
 
 
 def _not_null_columns(cr, table):
@@ -434,30 +299,7 @@ def configure_provider(config, database, issuer, client_id, private_key_pem):
         "client_id": client_id,
         "private_key": private_key_pem,
     }
-    script = f"PARAMS = {json.dumps(json.dumps(params))}\n{CONFIGURE_SCRIPT}"
-    cmd = [
-        sys.executable,
-        "-c",
-        "import odoo.cli; odoo.cli.main()",
-        "shell",
-        f"--config={config}",
-        f"--database={database}",
-        "--no-http",
-        "--log-level=warn",
-    ]
-    proc = subprocess.run(
-        cmd,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **LOCAL_ENV},
-    )
-    for line in proc.stdout.splitlines():
-        if line.startswith("BENCH_CONFIG "):
-            return json.loads(line.split(" ", 1)[1])
-    raise RuntimeError(f"configuring the provider failed:\n{proc.stderr[-3000:]}")
+    return run_shell(config, database, CONFIGURE_SCRIPT, params, "BENCH_CONFIG")
 
 
 # -- the eSignet emulator (its own process) -------------------------------------
@@ -522,98 +364,21 @@ def client_key():
 # -- the Odoo server -------------------------------------------------------------
 
 
-def start_odoo(config, database, port, log, log_sql=False):
-    sql_handler = ["--log-handler=odoo.sql_db:DEBUG"] if log_sql else []
-    cmd = _odoo_cmd(
-        config,
-        f"--database={database}",
-        f"--db-filter=^{database}$",
-        "--workers=2",
-        f"--http-port={port}",
-        f"--gevent-port={free_port()}",
-        "--http-interface=127.0.0.1",
-        "--max-cron-threads=0",
-        f"--logfile={log}",
-        "--log-handler=werkzeug:INFO",
-        "--log-level=info",
-        *sql_handler,
-    )
-    process = start_process(cmd, log.with_suffix(".stdout"))
-    base = f"http://127.0.0.1:{port}"
-    probe = new_session()
-    wait_until(
-        lambda: probe.get(base + "/web/login", timeout=10).status_code == 200,
-        START_TIMEOUT,
-        "Odoo",
-        process,
-        log,
-    )
-    return process, base
-
-
-class OdooLog:
-    """Reads the callback lines of Odoo's log, by authorization code."""
-
-    LINE = re.compile(
-        r'"GET /auth_oauth/signin\?(?P<query>\S*) HTTP/[\d.]+" (?P<status>\d{3}) '
-        r"\S+ (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)\s*$"
-    )
+class CallbackLog(OdooLog):
+    """The callback lines of Odoo's log (``/auth_oauth/signin``), by code."""
 
     def __init__(self, path):
-        self.path = path
-        self.offset = 0
-        self.by_code = {}
+        super().__init__(path, key=self._code)
 
-    def _read(self):
-        if not self.path.exists():
-            return
-        with self.path.open(errors="replace") as handle:
-            handle.seek(self.offset)
-            text = handle.read()
-        # Keep an incomplete last line for the next read.
-        complete = text[: text.rfind("\n") + 1]
-        self.offset += len(complete.encode("utf-8", "replace"))
-        for line in complete.splitlines():
-            match = self.LINE.search(line)
-            if not match:
-                continue
-            code = parse_qs(match["query"]).get("code", [""])[0]
-            self.by_code[code] = Perf(
-                int(match["status"]),
-                int(match["queries"]),
-                float(match["sql"]),
-                float(match["other"]),
-            )
+    @staticmethod
+    def _code(method, target):
+        parts = urlsplit(target)
+        if method != "GET" or parts.path != "/auth_oauth/signin":
+            return None
+        return parse_qs(parts.query).get("code", [""])[0]
 
-    def perf(self, codes, timeout=LOG_WAIT):
-        """The log figures of these callbacks; waits for their lines."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self._read()
-            missing = [c for c in codes if c not in self.by_code]
-            if not missing or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        if missing:
-            raise RuntimeError(f"no log line for {len(missing)} callback(s)")
-        return [self.by_code[c] for c in codes]
-
-    RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
-
-    def problems(self):
-        """Log records at ERROR or worse, and the addon's warnings, whole."""
-        text = self.path.read_text(errors="replace") if self.path.exists() else ""
-        records, current = [], None
-        for line in text.splitlines():
-            if self.RECORD_START.match(line):
-                wanted = " ERROR " in line or " CRITICAL " in line
-                wanted = wanted or (" WARNING " in line and ADDON in line)
-                current = [line] if wanted else None
-                if current:
-                    records.append(current)
-            elif current is not None:
-                current.append(line)  # a traceback's lines
-        return ["\n".join(record[:40]) for record in records]
+    def problems(self, addons=(ADDON,)):
+        return super().problems(addons)
 
 
 # -- one login ----------------------------------------------------------------------
@@ -825,7 +590,7 @@ def build_parser():
 
 def run(args, workdir):
     config, _source = write_test_config(workdir)
-    prepare_database(config, args.db, args.fresh, not args.no_update, workdir)
+    prepare_database(config, args.db, args.fresh, not args.no_update, workdir, ADDON)
     emulator = odoo = None
     odoo_port = free_port()
     redirect_uri = f"http://127.0.0.1:{odoo_port}/auth_oauth/signin"
@@ -834,8 +599,8 @@ def run(args, workdir):
     try:
         emulator, issuer = start_emulator(workdir)
         log = workdir / "odoo.log"
-        odoo, base = start_odoo(config, args.db, odoo_port, log, args.log_sql)
-        odoo_log = OdooLog(log)
+        odoo, base = start_odoo(config, args.db, odoo_port, log, log_sql=args.log_sql)
+        odoo_log = CallbackLog(log)
         print(f"Odoo {base} (log {log}), eSignet emulator {issuer}")
 
         def use_client(suffix):
@@ -867,7 +632,7 @@ def run(args, workdir):
     finally:
         stop_process(odoo, "Odoo")
         stop_process(emulator, "eSignet emulator")
-        problems = OdooLog(workdir / "odoo.log").problems()
+        problems = CallbackLog(workdir / "odoo.log").problems()
         if problems:
             print(f"\n{len(problems)} error/warning record(s) in the Odoo log, last:")
             print("\n".join(problems[-5:]))
@@ -876,10 +641,7 @@ def run(args, workdir):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    # Ctrl-C (even when started in the background) and SIGTERM end the run
-    # through the finally clauses that stop the servers.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    handle_signals()
     workdir = Path(tempfile.mkdtemp(prefix="g2p-bench-login-"))
     print(f"work files in {workdir}")
     try:

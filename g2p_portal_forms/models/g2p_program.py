@@ -1,3 +1,4 @@
+import contextlib
 import hashlib
 import json
 import logging
@@ -252,6 +253,11 @@ class G2PProgram(models.Model):
             except CONFLICTS as error:
                 cr.rollback()
                 if attempt == MAX_SUBMIT_ATTEMPTS:
+                    # A double click whose twin won every round: answer with
+                    # the twin's application rather than an error.
+                    done = self._portal_application_from_token(partner, self, token)
+                    if done:
+                        return done
                     raise
                 _logger.info(
                     "Application conflicted with a concurrent one (%s), attempt %s",
@@ -387,10 +393,20 @@ class G2PProgram(models.Model):
             [("partner_id", "=", partner.id), ("program_id", "=", self.id)], limit=1
         )
         if not membership:
-            membership = Membership.create(
-                {"partner_id": partner.id, "program_id": self.id, "state": "draft"}
+            # OpenG2P's stored ``have_members`` is recomputed on every new
+            # membership: it reads every membership of the program and
+            # rewrites the program row, so all first applications to a
+            # program would collide on that row. Once true it stays true.
+            protect = (
+                self.env.protecting([self._fields["have_members"]], self)
+                if self.have_members
+                else contextlib.nullcontext()
             )
-            self.env.flush_all()
+            with protect:
+                membership = Membership.create(
+                    {"partner_id": partner.id, "program_id": self.id, "state": "draft"}
+                )
+                self.env.flush_all()
         self.env.cr.execute(
             "UPDATE g2p_program_membership SET write_date = now() at time zone 'UTC' "
             "WHERE id = %s",

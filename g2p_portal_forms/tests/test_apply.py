@@ -229,3 +229,29 @@ class TestApply(PortalFormsCase):
         config = json.loads(config.split("</script>", 1)[0])
         self.assertEqual(config["data"]["household_size"], 3)
         self.assertEqual(config["data"]["full_name"], "Ana Lima")
+
+    def test_applications_do_not_rewrite_the_program_row(self):
+        # Every first application creates a membership; OpenG2P would then
+        # rewrite the program row (have_members), making all applicants to a
+        # program collide on it.
+        self._sign_in(self.ana)
+        self.assertEqual(self._submit().status_code, 303)
+        self.assertTrue(self.program.have_members)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE g2p_program SET write_date = '2000-01-01' WHERE id = %s",
+            (self.program.id,),
+        )
+        self._sign_in(self.ben)
+        self.assertEqual(
+            self._submit(
+                answers=dict(GOOD_ANSWERS, full_name="Ben Okafor")
+            ).status_code,
+            303,
+        )
+        self.env.cr.execute(
+            "SELECT write_date::date::text FROM g2p_program WHERE id = %s",
+            (self.program.id,),
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], "2000-01-01")
+        self.assertEqual(len(self._applications(self.ben)), 1)

@@ -1,0 +1,379 @@
+"""What the benchmarks that drive a real Odoo server share.
+
+A database created or reused with an addon installed (updated first, since
+the code may be newer), scripts run in ``odoo-bin shell`` as superuser, the
+server started with workers on 127.0.0.1 and stopped as one process group,
+and Odoo's log read back: the per-request figures of werkzeug's request
+lines (SQL queries, SQL time, remaining time) and the error records.
+
+Imported by the ``bench/bench_*_odoo.py``-style scripts, which run with this
+folder on ``sys.path``.
+"""
+
+import configparser
+import json
+import math
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+
+from run_suites import (  # noqa: E402
+    _odoo_cmd,
+    drop_database,
+    write_test_config,
+)
+
+__all__ = [
+    "HTTP_TIMEOUT",
+    "INSTALL_TIMEOUT",
+    "LOCAL_ENV",
+    "LOG_WAIT",
+    "REPO_ROOT",
+    "START_TIMEOUT",
+    "OdooLog",
+    "Perf",
+    "addon_installed",
+    "connect",
+    "drop_database",
+    "free_port",
+    "ms",
+    "new_session",
+    "percentile",
+    "prepare_database",
+    "run_shell",
+    "start_odoo",
+    "start_process",
+    "stop_process",
+    "wait_until",
+    "write_test_config",
+]
+
+HTTP_TIMEOUT = 60
+START_TIMEOUT = 180
+INSTALL_TIMEOUT = 30 * 60
+SHELL_TIMEOUT = 300
+LOG_WAIT = 15
+# Loopback only, whatever the environment says about proxies.
+LOCAL_ENV = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+
+
+@dataclass
+class Perf:
+    """What Odoo's log line says about one request (odoo/netsvc.py PerfFilter)."""
+
+    status: int
+    queries: int
+    sql_s: float
+    other_s: float
+
+    @property
+    def server_s(self):
+        return self.sql_s + self.other_s
+
+
+# -- small helpers -------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f}"
+
+
+def new_session():
+    session = requests.Session()
+    session.trust_env = False  # no proxy, no netrc: loopback only
+    return session
+
+
+def wait_until(check, timeout, what, process=None, log=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log else ""
+            raise RuntimeError(f"{what} exited ({process.returncode}):\n{tail}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{what}: not ready after {timeout}s")
+
+
+def start_process(cmd, log_path):
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, stopped as one
+            env={**os.environ, **LOCAL_ENV},
+        )
+
+
+def stop_process(process, name):
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+    print(f"stopped {name}")
+
+
+def handle_signals():
+    """Ctrl-C (even when started in the background) and SIGTERM end the run
+    through the ``finally`` clauses that stop the servers."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+# -- database --------------------------------------------------------------------
+
+
+def connect(config, database):
+    parser = configparser.RawConfigParser()
+    parser.read(config)
+
+    def option(name, default=None):
+        value = parser.get("options", name, fallback=default)
+        return None if value in (None, "", "False") else value
+
+    return psycopg2.connect(
+        dbname=database,
+        host=option("db_host"),
+        port=option("db_port"),
+        user=option("db_user"),
+        password=option("db_password"),
+    )
+
+
+def addon_installed(config, database, addon):
+    try:
+        conn = connect(config, database)
+    except psycopg2.OperationalError:
+        return False  # no such database
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT state FROM ir_module_module WHERE name = %s", (addon,))
+            row = cr.fetchone()
+    except psycopg2.Error:
+        return False
+    finally:
+        conn.close()
+    return bool(row) and row[0] == "installed"
+
+
+def prepare_database(
+    config, database, fresh, update, workdir, addon, update_addon=None
+):
+    """Install ``addon``, or update ``update_addon`` (default: ``addon``) in a
+    reused database (the code may be newer). Updating an addon updates the
+    installed addons that depend on it too."""
+    update_addon = update_addon or addon
+    if fresh:
+        print(f"dropping database {database}")
+        drop_database(config, database)
+    if addon_installed(config, database, addon):
+        if not update:
+            print(f"reusing database {database} ({addon} installed)")
+            return
+        action, option = f"updating {update_addon}", f"--update={update_addon}"
+    else:
+        action, option = f"installing {addon}", f"--init={addon}"
+    print(f"{action} in {database} ...", flush=True)
+    log = workdir / "install.log"
+    cmd = _odoo_cmd(
+        config,
+        f"--database={database}",
+        option,
+        "--without-demo=all",
+        "--stop-after-init",
+        "--http-port=0",
+        f"--logfile={log}",
+    )
+    started = time.monotonic()
+    proc = subprocess.run(cmd, check=False, timeout=INSTALL_TIMEOUT)
+    if proc.returncode != 0 or not addon_installed(config, database, addon):
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{action} failed, log {log}:\n{tail}")
+    print(f"done in {time.monotonic() - started:.0f}s")
+
+
+def run_shell(config, database, script, params, marker, timeout=SHELL_TIMEOUT):
+    """Run ``script`` in ``odoo-bin shell`` as superuser; its result is the JSON
+    it prints after ``marker``. ``PARAMS`` holds ``params`` as JSON text.
+
+    The shell rolls back at the end: the script commits what it keeps.
+    """
+    source = f"PARAMS = {json.dumps(json.dumps(params))}\n{script}"
+    cmd = [
+        sys.executable,
+        "-c",
+        "import odoo.cli; odoo.cli.main()",
+        "shell",
+        f"--config={config}",
+        f"--database={database}",
+        "--no-http",
+        "--log-level=warn",
+    ]
+    proc = subprocess.run(
+        cmd,
+        input=source,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **LOCAL_ENV},
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith(marker + " "):
+            return json.loads(line.split(" ", 1)[1])
+    output = (proc.stdout[-1500:] + "\n" + proc.stderr[-3000:]).strip()
+    raise RuntimeError(f"odoo shell script ({marker}) failed:\n{output}")
+
+
+# -- the Odoo server -------------------------------------------------------------
+
+
+def start_odoo(config, database, port, log, workers=2, extra_args=(), log_sql=False):
+    """Odoo with ``workers`` on 127.0.0.1:``port``, no cron, request lines logged;
+    returns (process, base URL) once /web/login answers."""
+    sql_handler = ["--log-handler=odoo.sql_db:DEBUG"] if log_sql else []
+    cmd = _odoo_cmd(
+        config,
+        f"--database={database}",
+        f"--db-filter=^{database}$",
+        f"--workers={workers}",
+        f"--http-port={port}",
+        f"--gevent-port={free_port()}",
+        "--http-interface=127.0.0.1",
+        "--max-cron-threads=0",
+        f"--logfile={log}",
+        "--log-handler=werkzeug:INFO",
+        "--log-level=info",
+        *sql_handler,
+        *extra_args,
+    )
+    process = start_process(cmd, log.with_suffix(".stdout"))
+    base = f"http://127.0.0.1:{port}"
+    probe = new_session()
+    wait_until(
+        lambda: probe.get(base + "/web/login", timeout=10).status_code == 200,
+        START_TIMEOUT,
+        "Odoo",
+        process,
+        log,
+    )
+    return process, base
+
+
+class OdooLog:
+    """Reads werkzeug's request lines of Odoo's log, by a key per request.
+
+    ``key(method, target)`` names the requests of interest (``None`` for the
+    others); ``perf(keys)`` waits for their lines.
+    """
+
+    LINE = re.compile(
+        r'"(?P<method>[A-Z]+) (?P<target>\S+) HTTP/[\d.]+" (?P<status>\d{3}) '
+        r"\S+ (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)\s*$"
+    )
+    RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
+
+    def __init__(self, path, key=None):
+        self.path = path
+        self.key = key or (lambda method, target: f"{method} {target}")
+        self.offset = 0
+        self.by_key = {}
+
+    def _read(self):
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+        # Keep an incomplete last line for the next read.
+        complete = data[: data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.decode("utf-8", "replace").splitlines():
+            match = self.LINE.search(line)
+            if not match:
+                continue
+            key = self.key(match["method"], match["target"])
+            if key is None:
+                continue
+            self.by_key[key] = Perf(
+                int(match["status"]),
+                int(match["queries"]),
+                float(match["sql"]),
+                float(match["other"]),
+            )
+
+    def perf(self, keys, timeout=LOG_WAIT, allow_missing=False):
+        """The log figures of these requests; waits for their lines.
+
+        With ``allow_missing``, a request without a line gives ``None``.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self._read()
+            missing = [k for k in keys if k not in self.by_key]
+            if not missing or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if missing and not allow_missing:
+            raise RuntimeError(f"no log line for {len(missing)} request(s)")
+        return [self.by_key.get(k) for k in keys]
+
+    def records(self, wanted):
+        """Whole log records (with their traceback lines) whose first line
+        satisfies ``wanted``."""
+        text = self.path.read_text(errors="replace") if self.path.exists() else ""
+        records, current = [], None
+        for line in text.splitlines():
+            if self.RECORD_START.match(line):
+                current = [line] if wanted(line) else None
+                if current:
+                    records.append(current)
+            elif current is not None:
+                current.append(line)  # a traceback's lines
+        return ["\n".join(record[:40]) for record in records]
+
+    def problems(self, addons=()):
+        """Log records at ERROR or worse, and the ``addons``' warnings, whole."""
+
+        def wanted(line):
+            if " ERROR " in line or " CRITICAL " in line:
+                return True
+            return " WARNING " in line and any(addon in line for addon in addons)
+
+        return self.records(wanted)
