@@ -17,6 +17,12 @@
     "data": [
         "security/g2p_self_service_portal_security.xml",
         "security/ir.model.access.csv",
+        "security/portal_security.xml",
+        "views/portal_home_templates.xml",
+        "views/portal_programs_templates.xml",
+        "views/portal_applications_templates.xml",
+        "views/res_config_settings_views.xml",
+        "data/website_pages.xml",
     ],
     "application": False,
     "installable": True,

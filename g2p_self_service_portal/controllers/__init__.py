@@ -1,0 +1,3 @@
+from . import applications
+from . import home
+from . import programs
