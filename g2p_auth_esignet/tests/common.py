@@ -94,6 +94,14 @@ class EsignetHttpCase(HttpCase):
         self.assertTrue(location.startswith(self.emulator.issuer), location)
         return location
 
+    def _post_link(self):
+        """Press "Link with eSignet" as the signed-in person (no redirect)."""
+        return self.url_open(
+            f"/auth_esignet/link/{self.provider.id}",
+            data={"csrf_token": self._csrf_token()},
+            allow_redirects=False,
+        )
+
     def _callback(self, callback_url):
         path = urlsplit(callback_url)
         self.assertEqual(path.path, "/auth_oauth/signin")

@@ -143,12 +143,7 @@ class TestEsignetLogin(EsignetHttpCase):
         self._portal_user(partner, "linked.manual")
         self.authenticate("linked.manual", "linked.manual-Pass-123")
         # Refused before anyone is sent to eSignet.
-        response = self.url_open(
-            f"/auth_esignet/link/{self.provider.id}",
-            data={"csrf_token": self._csrf_token()},
-            allow_redirects=False,
-        )
-        page = self._error_page(response)
+        page = self._error_page(self._post_link())
         self.assertIn("already linked to another national ID", page.text)
         self.assertEqual(partner.reg_ids.value, "psut-a")
 

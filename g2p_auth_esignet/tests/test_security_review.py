@@ -23,12 +23,7 @@ class TestSecurityReview(EsignetHttpCase):
         user = self._portal_user(partner, "linked.uid")
         user.write({"oauth_provider_id": self.provider.id, "oauth_uid": "psut-a"})
         self.authenticate("linked.uid", "linked.uid-Pass-123")
-        response = self.url_open(
-            f"/auth_esignet/link/{self.provider.id}",
-            data={"csrf_token": self._csrf_token()},
-            allow_redirects=False,
-        )
-        page = self._error_page(response)
+        page = self._error_page(self._post_link())
         self.assertIn("already linked to another national ID", page.text)
         self.assertEqual(user.oauth_uid, "psut-a")
 

@@ -119,19 +119,7 @@ class SelfServiceHome(CustomerPortal):
             if not group["program_id"]:
                 continue
             program_id, program_name = group["program_id"]
-            entry = per_program.setdefault(
-                program_id,
-                {
-                    "program_id": program_id,
-                    "name": program_name,
-                    "latest_id": 0,
-                    "blocking": 0,
-                    "open": 0,
-                    "count": 0,
-                    "membership_state": False,
-                    "membership_id": 0,
-                },
-            )
+            entry = _program_entry(per_program, program_id, program_name)
             entry["count"] += group["__count"]
             entry["latest_id"] = max(entry["latest_id"], group["id"])
             if group["state"] in BLOCKING_STATES:
@@ -187,17 +175,7 @@ class SelfServiceHome(CustomerPortal):
         )
         for row in rows:
             program_id, program_name = row["program_id"]
-            entry = per_program.setdefault(
-                program_id,
-                {
-                    "program_id": program_id,
-                    "name": program_name,
-                    "latest_id": 0,
-                    "blocking": 0,
-                    "open": 0,
-                    "count": 0,
-                },
-            )
+            entry = _program_entry(per_program, program_id, program_name)
             entry["membership_state"] = row["state"]
             entry["membership_id"] = row["id"]
 
@@ -289,3 +267,20 @@ class SelfServiceHome(CustomerPortal):
             if len(items) >= ATTENTION_ITEMS:
                 break
         return items
+
+
+def _program_entry(per_program, program_id, name):
+    """The dashboard line of a program, created empty on first use."""
+    return per_program.setdefault(
+        program_id,
+        {
+            "program_id": program_id,
+            "name": name,
+            "latest_id": 0,
+            "blocking": 0,
+            "open": 0,
+            "count": 0,
+            "membership_state": False,
+            "membership_id": 0,
+        },
+    )
