@@ -23,11 +23,22 @@ request log lines (each POST carries a ``bench`` query parameter to find its
 line), the kernel's listen-queue counters during the burst, and the burst's
 wall time. Exit status 1 when a check fails.
 
-Odoo's prefork server listens with a backlog of 8 connections per worker:
-part of a burst larger than that may be refused by the kernel (a reset
-before Odoo sees the request). ``--resubmit N`` sends such a POST again,
-the same body after a pause, as a person would click Submit again; by
-default it counts as an error.
+By default (``--proxy haproxy``) the clients talk to an HAProxy in front of
+Odoo (started with ``--proxy-mode``), as in a real deployment: HAProxy accepts
+the whole burst and opens at most 2 connections per Odoo worker, the other
+requests wait in its queue, so Odoo's own listen queue never overflows.
+``--proxy nginx`` puts an nginx there instead: it listens with a backlog of
+4096, but has no upstream queue, so it passes the burst on to Odoo, whose
+listen queue may overflow (502 responses). The proxy is installed with apt-get
+when missing, and runs in the foreground with its config and logs in the work
+folder (``haproxy/`` or ``nginx/``).
+
+With ``--proxy none`` the clients talk to Odoo directly. Odoo's prefork server
+listens with a backlog of 8 connections per worker: part of a burst larger
+than that may be refused by the kernel (a reset before Odoo sees the
+request). ``--resubmit N`` sends such a POST again, the same body after a
+pause, as a person would click Submit again; by default it counts as an
+error.
 
 The database is kept and reused between runs (``g2p_portal_forms`` updated
 first unless ``--no-update``; the bench program's applications, memberships,
@@ -37,6 +48,7 @@ Logs and work files stay in a /tmp/g2p-bench-apply-* folder.
     python3 bench/bench_portal_apply.py [--db g2p_bench_apply] [--fresh]
         [--no-update] [--applicants 200] [--double 20] [--replay 20]
         [--resubmit 0] [--workers 4] [--login-parallel 4]
+        [--proxy {haproxy,nginx,none}]
 """
 
 import argparse
@@ -72,6 +84,8 @@ from odoo_bench import (  # noqa: E402
     percentile,
     prepare_database,
     run_shell,
+    start_haproxy,
+    start_nginx,
     start_odoo,
     stop_process,
     write_test_config,
@@ -94,8 +108,9 @@ PDF = (
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-# Odoo's prefork server listens with a backlog of 8 x workers: the rest of a
-# burst's connections wait for SYN retransmissions (1, 3, 7, 15, 31, 63 s).
+# Without a proxy, Odoo's prefork server listens with a backlog of 8 x workers:
+# the rest of a burst's connections wait for SYN retransmissions (1, 3, 7, 15,
+# 31, 63 s).
 BURST_TIMEOUT = (130, 150)  # (connect, read) seconds
 BARRIER_TIMEOUT = 60
 SETUP_TIMEOUT = 900
@@ -562,7 +577,9 @@ def print_report(
     by_status = Counter(s.error or s.status for s in errors)
     client = [s.client_s for s in burst]
     print("\nresults")
-    print(f"  applicants: {args.applicants}; workers: {args.workers}")
+    print(
+        f"  applicants: {args.applicants}; workers: {args.workers}; proxy: {args.proxy}"
+    )
     print(
         f"  POSTs: {len(burst)} in the burst ({args.applicants} + {args.double} "
         f"double clicks), {len(replays)} replays after it"
@@ -718,6 +735,13 @@ def build_parser():
     )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
+        "--proxy",
+        choices=("haproxy", "nginx", "none"),
+        default="haproxy",
+        help="HAProxy (default, queues requests) or nginx in front of Odoo, or "
+        "the clients talk to Odoo directly",
+    )
+    parser.add_argument(
         "--login-parallel",
         type=int,
         default=4,
@@ -767,18 +791,32 @@ def run(args, workdir):
         Applicant(n, f"{LOGIN_PREFIX}{n}", setup["applicants"][f"{LOGIN_PREFIX}{n}"])
         for n in range(1, args.applicants + 1)
     ]
-    odoo, failures = None, []
+    odoo = proxy = None
+    failures = []
     log = workdir / "odoo.log"
+    proxied = args.proxy != "none"
     try:
+        odoo_port = free_port()
         odoo, base = start_odoo(
             config,
             args.db,
-            free_port(),
+            odoo_port,
             log,
             workers=args.workers,
-            extra_args=("--limit-time-real=120",),
+            extra_args=("--limit-time-real=120", *(("--proxy-mode",) * proxied)),
         )
         print(f"Odoo {base}, {args.workers} workers (log {log})")
+        if args.proxy == "haproxy":
+            # 2 connections per worker: well within Odoo's listen queue.
+            maxconn = 2 * args.workers
+            proxy, base = start_haproxy(workdir, odoo_port, maxconn)
+            print(
+                f"HAProxy {base} -> Odoo, at most {maxconn} connections to it "
+                f"(logs in {workdir / 'haproxy'})"
+            )
+        elif args.proxy == "nginx":
+            proxy, base = start_nginx(workdir, odoo_port)
+            print(f"nginx {base} -> Odoo (logs in {workdir / 'nginx'})")
 
         print(f"phase A: {len(applicants)} logins and apply pages ...", flush=True)
         started = time.monotonic()
@@ -828,6 +866,7 @@ def run(args, workdir):
             kernel,
         )
     finally:
+        stop_process(proxy, args.proxy)
         stop_process(odoo, "Odoo")
         print_problems(OdooLog(log).problems(OUR_ADDONS))
     if failures:

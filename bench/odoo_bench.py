@@ -14,7 +14,9 @@ import configparser
 import json
 import math
 import os
+import pwd
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,12 +49,16 @@ __all__ = [
     "addon_installed",
     "connect",
     "drop_database",
+    "ensure_haproxy",
+    "ensure_nginx",
     "free_port",
     "ms",
     "new_session",
     "percentile",
     "prepare_database",
     "run_shell",
+    "start_haproxy",
+    "start_nginx",
     "start_odoo",
     "start_process",
     "stop_process",
@@ -292,6 +298,203 @@ def start_odoo(config, database, port, log, workers=2, extra_args=(), log_sql=Fa
         "Odoo",
         process,
         log,
+    )
+    return process, base
+
+
+# -- nginx in front of Odoo --------------------------------------------------------
+
+NGINX_CONF = """\
+# The bench's own nginx: everything under {dir}, nothing system-wide.
+{user}worker_processes 2;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+
+events {{
+    worker_connections 4096;
+}}
+
+http {{
+    log_format bench '$remote_addr "$request" $status $body_bytes_sent '
+                     'rt=$request_time urt=$upstream_response_time '
+                     'uct=$upstream_connect_time us=$upstream_status';
+    access_log {dir}/nginx-access.log bench;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    client_max_body_size 64m;
+    client_body_buffer_size 1m;
+
+    upstream odoo {{
+        # One server: never marked down after an error (max_fails=0).
+        server 127.0.0.1:{upstream} max_fails=0;
+        keepalive 32;
+    }}
+
+    server {{
+        listen 127.0.0.1:{port} backlog={backlog};
+        location / {{
+            proxy_pass http://odoo;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_connect_timeout 120s;
+            proxy_send_timeout 120s;
+            proxy_read_timeout 120s;
+            proxy_redirect off;
+        }}
+    }}
+}}
+"""
+
+
+def sbin_binary(name):
+    candidates = (f"/usr/sbin/{name}", f"/usr/local/sbin/{name}")
+    return shutil.which(name) or next(
+        (p for p in candidates if os.path.exists(p)), None
+    )
+
+
+def ensure_package(name):
+    """The ``name`` binary; installed with apt-get (Debian) when missing."""
+    binary = sbin_binary(name)
+    if binary:
+        return binary
+    print(f"installing {name} (apt-get) ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", name]
+    if subprocess.run(install, env=env, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, check=True)
+        subprocess.run(install, env=env, check=True)
+    binary = sbin_binary(name)
+    if not binary:
+        raise RuntimeError(f"{name} installed but not found on PATH")
+    return binary
+
+
+def ensure_nginx():
+    """The nginx binary; installed with apt-get (Debian) when missing."""
+    return ensure_package("nginx")
+
+
+def start_nginx(workdir, upstream_port, backlog=4096):
+    """nginx in the foreground on 127.0.0.1:<free port>, proxying to Odoo on
+    ``upstream_port``; its config, pid, logs and temp files in ``workdir/nginx``.
+    Returns (process, base URL) once /web/login answers through it."""
+    binary = ensure_nginx()
+    folder = workdir / "nginx"
+    folder.mkdir(exist_ok=True)
+    user = ""
+    if os.geteuid() == 0:
+        # Workers as root too, so they can write the temp files in workdir.
+        user = f"user {pwd.getpwuid(0).pw_name};\n"
+    port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(
+            dir=folder, user=user, upstream=upstream_port, port=port, backlog=backlog
+        )
+    )
+    cmd = [
+        binary,
+        "-p",
+        str(folder),
+        "-c",
+        str(conf),
+        "-e",
+        str(folder / "nginx-error.log"),
+        "-g",
+        "daemon off;",
+    ]
+    test = subprocess.run(
+        [*cmd[:-2], "-t", "-q"], check=False, capture_output=True, text=True
+    )
+    if test.returncode != 0:
+        raise RuntimeError(f"nginx config {conf} refused:\n{test.stderr}")
+    process = start_process(cmd, folder / "nginx.stdout")
+    base = f"http://127.0.0.1:{port}"
+    probe = new_session()
+    wait_until(
+        lambda: probe.get(base + "/web/login", timeout=10).status_code == 200,
+        START_TIMEOUT,
+        "nginx",
+        process,
+        folder / "nginx-error.log",
+    )
+    return process, base
+
+
+# -- HAProxy in front of Odoo ------------------------------------------------------
+
+HAPROXY_CONF = """\
+# The bench's own HAProxy, in the foreground (-db): no pidfile, no stats socket,
+# nothing system-wide.
+global
+    maxconn 4096
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 180s
+    timeout server 180s
+    timeout queue 180s
+    option forwardfor
+    option http-server-close
+
+frontend bench
+    bind 127.0.0.1:{port}
+    maxconn 4096
+    default_backend odoo
+
+backend odoo
+    # At most {maxconn} connections to Odoo at a time: HAProxy queues the rest,
+    # so Odoo's listen queue (8 x workers) never overflows.
+    server odoo 127.0.0.1:{upstream} maxconn {maxconn}
+"""
+
+
+def ensure_haproxy():
+    """The haproxy binary; installed with apt-get (Debian) when missing."""
+    return ensure_package("haproxy")
+
+
+def start_haproxy(workdir, upstream_port, maxconn):
+    """HAProxy in the foreground on 127.0.0.1:<free port>, proxying to Odoo on
+    ``upstream_port`` with at most ``maxconn`` connections to it (the others
+    wait in HAProxy's queue); its config and output in ``workdir/haproxy``.
+    Returns (process, base URL) once /web/login answers through it."""
+    binary = ensure_haproxy()
+    folder = workdir / "haproxy"
+    folder.mkdir(exist_ok=True)
+    port = free_port()
+    conf = folder / "haproxy.cfg"
+    conf.write_text(
+        HAPROXY_CONF.format(port=port, upstream=upstream_port, maxconn=maxconn)
+    )
+    test = subprocess.run(
+        [binary, "-c", "-q", "-f", str(conf)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if test.returncode != 0:
+        raise RuntimeError(f"haproxy config {conf} refused:\n{test.stderr}")
+    output = folder / "haproxy.log"
+    process = start_process([binary, "-f", str(conf), "-db"], output)
+    base = f"http://127.0.0.1:{port}"
+    probe = new_session()
+    wait_until(
+        lambda: probe.get(base + "/web/login", timeout=10).status_code == 200,
+        START_TIMEOUT,
+        "haproxy",
+        process,
+        output,
     )
     return process, base
 
