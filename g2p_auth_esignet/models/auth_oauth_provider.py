@@ -76,6 +76,7 @@ CALLBACK_FIELDS = [
     "esignet_auto_link_claim",
     "default_group_user_creation",
     "login_attribute_mapping_on_user_creation",
+    "write_date",
 ]
 # Managed providers' endpoints; http:// only for loopback (local tests).
 ENDPOINT_FIELDS = (

@@ -33,6 +33,14 @@ class ResPartner(models.Model):
         help="Fields filled from the national ID (eSignet KYC). Registrants "
         "cannot change them.",
     )
+    esignet_kyc_fingerprint = fields.Char(
+        "KYC Fingerprint",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="SHA-256 of the national-ID details last applied, so that a "
+        "returning login with unchanged details writes and looks up nothing.",
+    )
     esignet_picture_digest = fields.Char(
         "KYC Picture Digest",
         readonly=True,

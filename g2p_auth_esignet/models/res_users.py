@@ -132,11 +132,17 @@ class ResUsers(models.Model):
             self._esignet_attach_psut(provider, partner, psut)
         kyc_values = {}
         if decision.action != LinkAction.LOGIN or provider.esignet_refresh_kyc_on_login:
-            kyc_values = partner._esignet_values_from_kyc(
-                result.mapped, provider._esignet_picture_fetcher()
-            )
-        if kyc_values:
-            partner._esignet_apply_kyc(kyc_values, provider._esignet_locked_field_names)
+            # Unchanged KYC (and unchanged provider settings) since the last
+            # refresh: nothing to look up, compare or write.
+            fingerprint = result.mapped.fingerprint(provider.write_date)
+            if fingerprint != partner.esignet_kyc_fingerprint:
+                kyc_values = partner._esignet_values_from_kyc(
+                    result.mapped, provider._esignet_picture_fetcher()
+                )
+                partner._esignet_apply_kyc(
+                    kyc_values, provider._esignet_locked_field_names
+                )
+                partner.write({"esignet_kyc_fingerprint": fingerprint})
         user = partner.with_context(active_test=False).user_ids[:1]
         if user and not user.share:
             raise LinkingError("linking.internal_user")

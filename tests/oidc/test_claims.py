@@ -337,3 +337,17 @@ def test_is_supported_image():
     assert not is_supported_image(b"<html>not an image</html>")
     assert not is_supported_image("\x89PNG\r\n\x1a\n")
     assert not is_supported_image(b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 1024 * 1024))
+
+
+def test_fingerprint_changes_with_values_and_context():
+    from g2p_auth_esignet.oidc import MappedClaims
+
+    values = {"name": "Maria", "birthdate": "1988-04-12", "picture": b"\x89PNG"}
+    same = MappedClaims(values=dict(values), ignored=[])
+    assert same.fingerprint("2026-01-01") == MappedClaims(
+        values=dict(values), ignored=["x"]
+    ).fingerprint("2026-01-01")
+    assert same.fingerprint("2026-01-01") != same.fingerprint("2026-01-02")
+    other = MappedClaims(values=dict(values, name="Mario"), ignored=[])
+    assert other.fingerprint("2026-01-01") != same.fingerprint("2026-01-01")
+    assert "Maria" not in same.fingerprint()
