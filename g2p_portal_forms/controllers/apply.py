@@ -232,13 +232,18 @@ class PortalApply(http.Controller):
         )
 
     def _own_application(self, application_id):
-        """The current user's application, read through the record rules."""
-        application = request.env["g2p.program.registrant_info"].search(
-            [("id", "=", application_id)]
-        )
-        if not application:
-            raise NotFound()
-        return application
+        return own_application(application_id)
+
+
+def own_application(application_id):
+    """The current user's application, read through the record rules (404)."""
+    # search, not browse: the record rules give the person their own only.
+    application = request.env["g2p.program.registrant_info"].search(
+        [("id", "=", application_id)]
+    )
+    if not application:
+        raise NotFound()
+    return application
 
 
 def _locks(key, locked):

@@ -59,7 +59,30 @@ _HIDDEN = re.compile(
 )
 
 
-class PortalFormsCase(HttpCase):
+class RegistrantUsers:
+    """Registrants with portal users whose password is known, for HttpCases."""
+
+    @classmethod
+    def _registrant_user(cls, name, login):
+        partner = cls.env["res.partner"].create(
+            {"name": name, "is_registrant": True, "is_group": False}
+        )
+        cls.env["res.users"].with_context(no_reset_password=True).create(
+            {
+                "login": login,
+                "password": login + "-Pass-123",
+                "partner_id": partner.id,
+                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
+            }
+        )
+        return partner
+
+    def _sign_in(self, partner):
+        login = partner.user_ids.login
+        self.authenticate(login, login + "-Pass-123")
+
+
+class PortalFormsCase(RegistrantUsers, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -107,26 +130,7 @@ class PortalFormsCase(HttpCase):
         cls.ana = cls._registrant_user("Ana Lima", "ana.portal")
         cls.ben = cls._registrant_user("Ben Okafor", "ben.portal")
 
-    @classmethod
-    def _registrant_user(cls, name, login):
-        partner = cls.env["res.partner"].create(
-            {"name": name, "is_registrant": True, "is_group": False}
-        )
-        cls.env["res.users"].with_context(no_reset_password=True).create(
-            {
-                "login": login,
-                "password": login + "-Pass-123",
-                "partner_id": partner.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
-        )
-        return partner
-
     # -- helpers -----------------------------------------------------------------
-
-    def _sign_in(self, partner):
-        login = partner.user_ids.login
-        self.authenticate(login, login + "-Pass-123")
 
     def _apply_url(self, program=None):
         return f"/my/programs/{(program or self.program).id}/apply"

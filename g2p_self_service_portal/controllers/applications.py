@@ -13,6 +13,7 @@ from werkzeug.exceptions import NotFound
 from odoo import _, http
 from odoo.http import content_disposition, request
 
+from odoo.addons.g2p_portal_forms.controllers.apply import own_application
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
@@ -120,15 +121,6 @@ class ApplicationsPortal(CustomerPortal):
 
     # -- one application ---------------------------------------------------------
 
-    def _own_application(self, application_id):
-        # search, not browse: the record rules give the person their own only.
-        application = request.env["g2p.program.registrant_info"].search(
-            [("id", "=", application_id)]
-        )
-        if not application:
-            raise NotFound()
-        return application
-
     def _status_history(self, application):
         """[(datetime, state label)] from the submission and tracked changes."""
         Application = request.env["g2p.program.registrant_info"]
@@ -196,7 +188,7 @@ class ApplicationsPortal(CustomerPortal):
         sitemap=False,
     )
     def portal_my_application(self, application_id, **kw):
-        application = self._own_application(application_id)
+        application = own_application(application_id)
         Application = request.env["g2p.program.registrant_info"]
         states = dict(Application._fields["state"]._description_selection(request.env))
         documents = application.portal_document_ids
@@ -231,7 +223,7 @@ class ApplicationsPortal(CustomerPortal):
         sitemap=False,
     )
     def portal_my_application_document(self, application_id, document_id, **kw):
-        application = self._own_application(application_id)
+        application = own_application(application_id)
         document = request.env["storage.file"].search(
             [
                 ("id", "=", document_id),

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.g2p_portal_forms.tests.common import RegistrantUsers
+
 from ..controllers.home import PASSWORD_LOGIN_PARAM
 
 # Queries of one dashboard request (signed in, caches warm). The same at
@@ -15,7 +17,7 @@ DASHBOARD_QUERIES = 33
 
 
 @tagged("post_install", "-at_install")
-class TestPortalHome(HttpCase):
+class TestPortalHome(RegistrantUsers, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -132,25 +134,6 @@ class TestPortalHome(HttpCase):
         return cls.env["g2p.program.registrant_info"].create(
             {"registrant_id": partner.id, "program_id": program.id, "state": state}
         )
-
-    @classmethod
-    def _registrant_user(cls, name, login):
-        partner = cls.env["res.partner"].create(
-            {"name": name, "is_registrant": True, "is_group": False}
-        )
-        cls.env["res.users"].with_context(no_reset_password=True).create(
-            {
-                "login": login,
-                "password": login + "-Pass-123",
-                "partner_id": partner.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
-        )
-        return partner
-
-    def _sign_in(self, partner):
-        login = partner.user_ids.login
-        self.authenticate(login, login + "-Pass-123")
 
     def _warm_up(self, url):
         # The first requests fill the registry's and the session's caches.
