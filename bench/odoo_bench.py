@@ -83,6 +83,7 @@ class Perf:
     queries: int
     sql_s: float
     other_s: float
+    pid: int | None = None  # the worker that served it
 
     @property
     def server_s(self):
@@ -511,6 +512,7 @@ class OdooLog:
         r"\S+ (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)\s*$"
     )
     RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
+    PID = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (\d+) ")
 
     def __init__(self, path, key=None):
         self.path = path
@@ -534,11 +536,13 @@ class OdooLog:
             key = self.key(match["method"], match["target"])
             if key is None:
                 continue
+            pid = self.PID.match(line)
             self.by_key[key] = Perf(
                 int(match["status"]),
                 int(match["queries"]),
                 float(match["sql"]),
                 float(match["other"]),
+                int(pid[1]) if pid else None,
             )
 
     def perf(self, keys, timeout=LOG_WAIT, allow_missing=False):

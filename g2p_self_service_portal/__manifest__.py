@@ -14,6 +14,7 @@
         "g2p_auth_esignet",
         "g2p_portal_forms",
     ],
+    "external_dependencies": {"python": ["phonenumbers", "email-validator"]},
     "data": [
         "security/g2p_self_service_portal_security.xml",
         "security/ir.model.access.csv",
@@ -21,9 +22,19 @@
         "views/portal_home_templates.xml",
         "views/portal_programs_templates.xml",
         "views/portal_applications_templates.xml",
+        "views/portal_profile_templates.xml",
+        "views/error_templates.xml",
         "views/res_config_settings_views.xml",
         "data/website_pages.xml",
     ],
+    "assets": {
+        "web.assets_frontend": [
+            "g2p_self_service_portal/static/src/scss/portal.scss",
+        ],
+        "web.assets_tests": [
+            "g2p_self_service_portal/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

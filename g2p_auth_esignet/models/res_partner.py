@@ -278,19 +278,30 @@ class ResPartner(models.Model):
                 if changed:
                     self.sudo().write(changed)
         if phone and "phone" in changed and "phone_number_ids" in self._fields:
-            numbers = self.env["g2p.phone.number"].sudo()
-            if not numbers.search_count(
-                [("partner_id", "=", self.id), ("phone_no", "=", phone)], limit=1
-            ):
-                try:
-                    with self.env.cr.savepoint():
-                        numbers.create({"partner_id": self.id, "phone_no": phone})
-                except (ValidationError, UserError) as error:
-                    _logger.info(
-                        "KYC phone number not added to partner %s: %s",
-                        self.id,
-                        type(error).__name__,
-                    )
+            try:
+                with self.env.cr.savepoint():
+                    self._registry_add_phone_number(phone)
+            except (ValidationError, UserError) as error:
+                _logger.info(
+                    "KYC phone number not added to partner %s: %s",
+                    self.id,
+                    type(error).__name__,
+                )
+
+    def _registry_add_phone_number(self, phone):
+        """Add ``phone`` to the registry's phone numbers unless it is there.
+
+        The registry keeps a person's numbers in ``g2p.phone.number``; the
+        partner's ``phone`` is what was last given. Raises the registry's
+        own ValidationError for a number its pattern refuses.
+        """
+        self.ensure_one()
+        # sudo: callers pass the person's own partner (login, profile page).
+        numbers = self.env["g2p.phone.number"].sudo()
+        if not numbers.search_count(
+            [("partner_id", "=", self.id), ("phone_no", "=", phone)], limit=1
+        ):
+            numbers.create({"partner_id": self.id, "phone_no": phone})
 
 
 def _same_value(current, new):

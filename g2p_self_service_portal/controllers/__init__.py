@@ -1,3 +1,4 @@
 from . import applications
 from . import home
 from . import programs
+from . import profile

@@ -46,17 +46,6 @@ class ApplicationsPortal(CustomerPortal):
             filters[key] = {"label": label, "domain": [("state", "=", key)]}
         return filters
 
-    def _application_programs(self):
-        """Programs the person applied to, for the program filter (2 queries)."""
-        groups = request.env["g2p.program.registrant_info"]._read_group(
-            [], ["program_id"]
-        )
-        programs = request.env["g2p.program"].browse(
-            [program.id for (program,) in groups]
-        )
-        # sudo: names of programs of the person's own applications (above).
-        return programs.sudo().sorted("name")
-
     @http.route(
         ["/my/applications", "/my/applications/page/<int:page>"],
         type="http",
@@ -96,7 +85,8 @@ class ApplicationsPortal(CustomerPortal):
         states = dict(Application._fields["state"]._description_selection(request.env))
         # Names of every program applied to, in one query; the rows then
         # find their program's name in the cache.
-        filter_programs = self._application_programs()
+        # The record rules give the person's own applications.
+        filter_programs = applied_programs(request.env, [])
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -200,10 +190,7 @@ class ApplicationsPortal(CustomerPortal):
                 "program_name": application.program_id.sudo().name,
                 "state_label": states.get(application.state, ""),
                 "history": self._status_history(application),
-                "answers": [
-                    (label, _answer_text(value), depth)
-                    for label, value, depth in application._portal_answers_layout()
-                ],
+                "answers": displayed_answers(application),
                 "documents": documents,
                 # sudo: requirement names of the person's own documents.
                 "requirement_names": {
@@ -248,6 +235,27 @@ class ApplicationsPortal(CustomerPortal):
                 ("X-Content-Type-Options", "nosniff"),
             ],
         )
+
+
+def applied_programs(env, domain):
+    """Programs of the applications ``domain`` finds, by name, in two queries.
+
+    Read first on a page, they put every name in the cache: the page's rows
+    then find their program's name without another query.
+    """
+    groups = env["g2p.program.registrant_info"]._read_group(domain, ["program_id"])
+    programs = env["g2p.program"].browse([program.id for (program,) in groups])
+    # sudo: names of programs of applications read through the record rules
+    # (the person's own); a program unpublished since stays theirs to see.
+    return programs.sudo().sorted("name")
+
+
+def displayed_answers(application):
+    """(label, text, depth) of each answer of an application, in form order."""
+    return [
+        (label, _answer_text(value), depth)
+        for label, value, depth in application._portal_answers_layout()
+    ]
 
 
 def _answer_text(value):

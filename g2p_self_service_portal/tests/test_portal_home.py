@@ -2,7 +2,7 @@
 
 import json
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -160,8 +160,13 @@ class TestPortalHome(RegistrantUsers, HttpCase):
         self.assertEqual(self._location(response), "/selfservice/home")
 
     def test_my_visitor_must_sign_in(self):
-        response = self.url_open("/my", allow_redirects=False)
-        self.assertEqual(self._location(response), "/web/login")
+        # Registrant pages send a visitor to the national-ID sign-in page,
+        # which brings them back to the page they asked for.
+        for url in ("/my", "/my/home", "/my/applications?filterby=active"):
+            response = self.url_open(url, allow_redirects=False)
+            self.assertEqual(self._location(response), "/selfservice/login", url)
+            query = urlsplit(response.headers["Location"]).query
+            self.assertEqual(parse_qs(query)["redirect"], [url])
 
     # -- sign-in page -------------------------------------------------------------
 

@@ -76,7 +76,9 @@ class TestPortalPrograms(PortalPagesCase):
     def test_visitor_is_sent_to_login(self):
         response = self.url_open("/my/programs", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
-        self.assertIn("/web/login", response.headers["Location"])
+        self.assertIn(
+            "/selfservice/login?redirect=%2Fmy%2Fprograms", response.headers["Location"]
+        )
 
     def test_list_shows_published_running_programs(self):
         self._sign_in(self.ana)
