@@ -881,6 +881,7 @@ class Page:
 class Measure:
     queries: list = field(default_factory=list)
     server: list = field(default_factory=list)  # seconds, from Odoo's log
+    sql: list = field(default_factory=list)  # seconds in SQL, from Odoo's log
     client: list = field(default_factory=list)
     sizes: list = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
@@ -970,6 +971,7 @@ class Runner:
         perfs = [p for p in self.log.perf(tags, allow_missing=True) if p is not None]
         result.queries = [p.queries for p in perfs]
         result.server = [p.server_s for p in perfs]
+        result.sql = [p.sql_s for p in perfs]
         result.pids = len({p.pid for p in perfs})
         return result
 
@@ -1329,10 +1331,12 @@ def run(args, workdir):
                 measures[page.label] = result = runner.measure(
                     sessions[page.who], page, args.requests
                 )
+                sql_median = statistics.median(result.sql) if result.sql else None
                 print(
                     f"  {page.label:<{WIDTH}} queries {result.query_text:>6}  median "
                     f"{fmt_ms(result.median):>7} ms  p95 {fmt_ms(result.p95):>7} ms"
-                    f"  (warm-up {result.warmup}, workers {result.pids}, HTTP "
+                    f"  (SQL median {fmt_ms(sql_median):>6} ms; warm-up "
+                    f"{result.warmup}, workers {result.pids}, HTTP "
                     f"{dict(result.statuses)})",
                     flush=True,
                 )

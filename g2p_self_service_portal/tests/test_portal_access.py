@@ -148,6 +148,27 @@ class TestPortalAccess(PortalPagesCase):
             )
         )
 
+    def test_own_pages_filtered_by_the_other_registrants_program(self):
+        # Pages that list the person's own records, asked for Ana's program
+        # and application: Ben's pages show nothing of hers.
+        app = self.application
+        urls = [
+            "/my",
+            "/selfservice/home",
+            f"/my/applications?program={self.program.id}",
+            f"/my/submissions?program={self.program.id}",
+            "/my/submissions",
+            f"/my/account?id={self.ana.id}&partner_id={self.ana.id}",
+        ]
+        for url in urls:
+            with self.subTest(url=url):
+                response = self.url_open(url)
+                self.assertEqual(response.status_code, 200, url)
+                self.assertNotIn(self.number, response.text)
+                self.assertNotIn(f"/my/applications/{app.id}", response.text)
+                self.assertNotIn("Ana draft answer", response.text)
+                self.assertNotIn("ANA-778899", response.text)
+
     # -- JSON-RPC reads ------------------------------------------------------------
 
     def _targets(self):
