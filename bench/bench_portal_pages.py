@@ -67,6 +67,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from odoo_bench import (  # noqa: E402
@@ -922,8 +924,13 @@ def send(session, base, page, tag):
             timeout=HTTP_TIMEOUT,
         )
         status = response.status_code
-        if status == 200 and "error" in response.json():
-            status = 500  # a JSON-RPC error comes back as HTTP 200
+        if status == 200:
+            try:
+                failed = "error" in response.json()
+            except ValueError:
+                failed = True
+            if failed:
+                status = 500  # a JSON-RPC error comes back as HTTP 200
         return status, len(response.content)
     response = session.get(url, allow_redirects=False, timeout=HTTP_TIMEOUT)
     return response.status_code, len(response.content)
@@ -963,10 +970,14 @@ class Runner:
         for _ in range(requests_count):
             tag = self.tag(page.label)
             started = time.perf_counter()
-            status, size = send(session, self.base, page, tag)
+            try:
+                status, size = send(session, self.base, page, tag)
+            except requests.RequestException as error:
+                status, size = type(error).__name__, 0
             result.client.append(time.perf_counter() - started)
             result.statuses[status] += 1
-            result.sizes.append(size)
+            if status == 200:
+                result.sizes.append(size)
             tags.append(tag)
         perfs = [p for p in self.log.perf(tags, allow_missing=True) if p is not None]
         result.queries = [p.queries for p in perfs]
@@ -1055,7 +1066,7 @@ def print_pages(pages, rounds, sizes):
             f"{fmt_ms(one.median):>8} {fmt_ms(one.p95):>8} "
             f"{fmt_ms(two.median):>8} {fmt_ms(two.p95):>8} "
             f"{statistics.mean(one.sizes) / 1024 if one.sizes else 0:>6.1f} "
-            f"{','.join(str(s) for s in sorted(statuses)):>5}"
+            f"{','.join(str(s) for s in sorted(statuses, key=str)):>5}"
         )
 
 
@@ -1089,7 +1100,7 @@ def check_targets(pages, rounds, loads, baselines, problems):
         lines.append(("PASS" if ok else "FAIL", text))
 
     bad = [
-        f"{page.label} (HTTP {sorted(set(one.statuses) | set(two.statuses))}, "
+        f"{page.label} (HTTP {sorted(set(one.statuses) | set(two.statuses), key=str)}, "
         f"{len(one.queries)}+{len(two.queries)} logged)"
         for page in pages
         for one, two in [(rounds[0][page.label], rounds[1][page.label])]
