@@ -9,10 +9,17 @@
     "maintainers": [],
     "development_status": "Alpha",
     "depends": [
+        "mail",
+        "queue_job",
         "g2p_self_service_portal",
         "g2p_programs",
     ],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/portal_security.xml",
+        "views/portal_benefits_templates.xml",
+        "views/g2p_portal_notification_views.xml",
+    ],
     "application": False,
     "installable": True,
 }

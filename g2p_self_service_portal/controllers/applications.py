@@ -112,63 +112,13 @@ class ApplicationsPortal(CustomerPortal):
     # -- one application ---------------------------------------------------------
 
     def _status_history(self, application):
-        """[(datetime, state label)] from the submission and tracked changes."""
-        Application = request.env["g2p.program.registrant_info"]
-        labels = dict(Application._fields["state"]._description_selection(request.env))
-        # Tracking stores the label in the language of the change: map it
-        # back to the state to show it in the person's language.
-        english = request.env(context=dict(request.env.context, lang="en_US"))
-        by_label = {
-            label: key
-            for key, label in Application._fields["state"]._description_selection(
-                english
-            )
-        }
-        state_field = request.env["ir.model.fields"]._get(
-            "g2p.program.registrant_info", "state"
+        """[{date, label, state}] from the submission and tracked changes."""
+        return tracked_history(
+            application,
+            "state",
+            application.portal_submitted_at or application.create_date,
+            _("Submitted"),
         )
-        # sudo: portal users cannot read tracking values; this reads only
-        # the tracked state changes of an application already read through
-        # the record rules (``application``).
-        trackings = (
-            request.env["mail.tracking.value"]
-            .sudo()
-            .search(
-                [
-                    ("mail_message_id.model", "=", "g2p.program.registrant_info"),
-                    ("mail_message_id.res_id", "=", application.id),
-                    ("field_id", "=", state_field.id),
-                ],
-                order="id asc",
-            )
-        )
-        history = []
-        for tracking in trackings:
-            new = tracking.new_value_char or ""
-            state = by_label.get(new)
-            history.append(
-                {
-                    "date": tracking.create_date,
-                    "label": labels.get(state, new),
-                    "state": state or "",
-                }
-            )
-        # The state it was submitted in: before the first tracked change.
-        first_state = (
-            by_label.get(trackings[0].old_value_char or "")
-            if trackings
-            else application.state
-        )
-        history.insert(
-            0,
-            {
-                "date": application.portal_submitted_at or application.create_date,
-                "label": labels.get(first_state, _("Submitted")),
-                "state": first_state or "",
-            },
-        )
-        history.reverse()
-        return history
 
     @http.route(
         "/my/applications/<int:application_id>",
@@ -235,6 +185,65 @@ class ApplicationsPortal(CustomerPortal):
                 ("X-Content-Type-Options", "nosniff"),
             ],
         )
+
+
+def tracked_history(record, field_name, start_date, start_label):
+    """[{date, label, state}] of a tracked selection field, newest first.
+
+    The first step is the value ``record`` started with at ``start_date``
+    (before the first tracked change); ``start_label`` names it when the
+    value is unknown. ``record`` must have been read through the record
+    rules: the tracking values themselves are read with sudo.
+    """
+    env = record.env
+    field = record._fields[field_name]
+    labels = dict(field._description_selection(env))
+    # Tracking stores the label in the language of the change: map it back
+    # to the value to show it in the person's language.
+    english = env(context=dict(env.context, lang="en_US"))
+    by_label = {label: key for key, label in field._description_selection(english)}
+    field_id = env["ir.model.fields"]._get(record._name, field_name).id
+    # sudo: portal users cannot read tracking values; this reads only the
+    # tracked changes of one field of a record already read through the
+    # record rules (see the docstring).
+    trackings = (
+        env["mail.tracking.value"]
+        .sudo()
+        .search(
+            [
+                ("mail_message_id.model", "=", record._name),
+                ("mail_message_id.res_id", "=", record.id),
+                ("field_id", "=", field_id),
+            ],
+            order="id asc",
+        )
+    )
+    history = []
+    for tracking in trackings:
+        new = tracking.new_value_char or ""
+        value = by_label.get(new)
+        history.append(
+            {
+                "date": tracking.create_date,
+                "label": labels.get(value, new),
+                "state": value or "",
+            }
+        )
+    first = (
+        by_label.get(trackings[0].old_value_char or "")
+        if trackings
+        else record[field_name]
+    )
+    history.insert(
+        0,
+        {
+            "date": start_date,
+            "label": labels.get(first, start_label),
+            "state": first or "",
+        },
+    )
+    history.reverse()
+    return history
 
 
 def applied_programs(env, domain):

@@ -34,10 +34,10 @@ def _text(markup):
     return " ".join(markup.split())
 
 
-def french_terms():
-    """{English sentence: French sentence} of the portal's addons."""
+def french_terms(addons=ADDONS):
+    """{English sentence: French sentence} of these addons' ``fr.po``."""
     terms = {}
-    for addon in ADDONS:
+    for addon in addons:
         path = f"{get_module_path(addon)}/i18n/fr.po"
         with open(path, "rb") as handle:
             for entry in PoFileReader(handle):
@@ -50,6 +50,19 @@ def french_terms():
                 if len(source.split()) >= MIN_WORDS:
                     terms[source] = target
     return terms
+
+
+def page_text(case, url, lang):
+    """Visible text of ``url`` for the signed-in user, in ``lang``."""
+    user = case.env["res.users"].browse(case.session.uid)
+    if user:
+        user.sudo().lang = lang
+    prefix = "/fr" if lang == "fr_FR" else ""
+    # The website remembers the last language in a cookie.
+    case.opener.cookies.set("frontend_lang", lang)
+    response = case.url_open(prefix + url)
+    case.assertEqual(response.status_code, 200, f"{prefix}{url}")
+    return _text(response.text)
 
 
 @tagged("post_install", "-at_install")
@@ -93,14 +106,7 @@ class TestPortalFrench(PortalPagesCase):
         ]
 
     def _page_text(self, url, lang):
-        self.ana.user_ids.sudo().lang = lang
-        self.ana.sudo().lang = lang
-        prefix = "/fr" if lang == "fr_FR" else ""
-        # The website remembers the last language in a cookie.
-        self.opener.cookies.set("frontend_lang", lang)
-        response = self.url_open(prefix + url)
-        self.assertEqual(response.status_code, 200, f"{prefix}{url}")
-        return _text(response.text)
+        return page_text(self, url, lang)
 
     def test_terms_were_read(self):
         self.assertGreater(len(self.terms), 100)

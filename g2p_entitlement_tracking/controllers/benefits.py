@@ -1,0 +1,455 @@
+"""Portal pages: my benefits, one benefit, its voucher, my notifications.
+
+Everything is read as the portal user: the record rules give a registrant
+their own entitlements, payments and notifications (and those of the
+groups they belong to). Names of cycles, programs and journals are read
+with sudo, only for records already read through the rules. Each page runs
+a fixed number of queries: one page of entitlements, one query for their
+payments, and grouped queries (``read_group``) for totals and filters,
+whatever the number of cycles, entitlements and payments.
+"""
+
+import base64
+
+from werkzeug.exceptions import NotFound
+
+from odoo import _, http
+from odoo.http import content_disposition, request
+from odoo.tools.misc import format_amount
+
+from odoo.addons.g2p_self_service_portal.controllers.applications import (
+    tracked_history,
+)
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..benefit_messages import (
+    PAYMENT_LABELS,
+    PHASE_LABELS,
+    REJECTION_LABELS,
+    label,
+)
+from ..benefits_core import (
+    benefit_totals,
+    entitlement_phase,
+    payment_phase,
+    rejection_reason,
+    states,
+    states_of,
+)
+
+BENEFITS_PER_PAGE = 20
+NOTIFICATIONS_PER_PAGE = 20
+ENTITLEMENT_FIELDS = [
+    "code",
+    "cycle_id",
+    "state",
+    "initial_amount",
+    "journal_id",
+    "company_id",
+    "is_cash_entitlement",
+    "valid_from",
+    "valid_until",
+    "date_approved",
+    "create_date",
+]
+PAYMENT_FIELDS = [
+    "entitlement_id",
+    "amount_issued",
+    "amount_paid",
+    "issuance_date",
+    "payment_datetime",
+    "state",
+    "status",
+    "journal_id",
+]
+
+
+def own_entitlement(entitlement_id):
+    """The person's entitlement with this id, or 404 (record rules decide)."""
+    entitlement = request.env["g2p.entitlement"].search([("id", "=", entitlement_id)])
+    if not entitlement:
+        raise NotFound()
+    return entitlement
+
+
+class BenefitsPortal(CustomerPortal):
+    # -- shared ------------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "g2p_benefit_count" in counters:
+            Entitlement = request.env["g2p.entitlement"]
+            values["g2p_benefit_count"] = (
+                Entitlement.search_count([])
+                if Entitlement.check_access_rights("read", raise_exception=False)
+                else 0
+            )
+        return values
+
+    def _prepare_g2p_dashboard_values(self):
+        values = super()._prepare_g2p_dashboard_values()
+        Entitlement = request.env["g2p.entitlement"]
+        if values.get("g2p_dashboard") and Entitlement.check_access_rights(
+            "read", raise_exception=False
+        ):
+            values["g2p_benefit_totals"] = self._benefit_totals([])
+            values["g2p_benefit_phase_labels"] = {
+                phase: label(PHASE_LABELS, phase) for phase in states.PHASES
+            }
+        return values
+
+    def _benefit_currencies(self, journal_ids):
+        """{journal id or False: currency} in two queries."""
+        env = request.env
+        # sudo: the journals of the person's own entitlements and payments.
+        journals = env["account.journal"].sudo().browse(journal_ids)
+        company_currency = env.company.currency_id
+        currencies = {False: company_currency}
+        for journal in journals:
+            currencies[journal.id] = journal.currency_id or (
+                journal.company_id.currency_id or company_currency
+            )
+        return currencies
+
+    def _benefit_totals(self, domain):
+        """Totals per currency over every entitlement of ``domain``."""
+        env = request.env
+        entitlement_groups = env["g2p.entitlement"].read_group(
+            domain,
+            ["initial_amount:sum"],
+            ["journal_id", "state"],
+            lazy=False,
+        )
+        payment_domain = [("entitlement_id", "any", domain)] if domain else []
+        payment_groups = env["g2p.payment"].read_group(
+            payment_domain,
+            ["amount_paid:sum"],
+            ["journal_id", "status"],
+            lazy=False,
+        )
+        journal_ids = {
+            group["journal_id"][0]
+            for group in entitlement_groups + payment_groups
+            if group["journal_id"]
+        }
+        currencies = self._benefit_currencies(list(journal_ids))
+
+        def currency_of(group):
+            journal = group["journal_id"][0] if group["journal_id"] else False
+            return currencies.get(journal, currencies[False])
+
+        totals = benefit_totals(
+            [
+                (
+                    currency_of(group),
+                    group["state"],
+                    group["initial_amount"],
+                    group["__count"],
+                )
+                for group in entitlement_groups
+            ],
+            [
+                (currency_of(group), group["status"], group["amount_paid"])
+                for group in payment_groups
+            ],
+            {currency: currency.decimal_places for currency in currencies.values()},
+        )
+        return [
+            {
+                "currency": row.currency,
+                "approved": format_amount(env, float(row.approved), row.currency),
+                "paid": format_amount(env, float(row.paid), row.currency),
+                "to_come": format_amount(env, float(row.to_come), row.currency),
+                "in_review": format_amount(env, float(row.in_review), row.currency),
+                "count": row.count,
+            }
+            for row in totals.rows()
+        ]
+
+    def _benefit_cycles(self):
+        """[(cycle, program)] of the person's entitlements, for the filters."""
+        groups = request.env["g2p.entitlement"]._read_group([], ["cycle_id"])
+        # sudo: cycles and programs of the person's own entitlements (above).
+        cycles = request.env["g2p.cycle"].browse([c.id for (c,) in groups]).sudo()
+        return cycles.sorted(lambda c: (c.program_id.name or "", c.sequence, c.id))
+
+    # -- the list ----------------------------------------------------------------
+
+    def _benefit_searchbar_sortings(self):
+        return {
+            "newest": {"label": _("Newest"), "order": "create_date desc, id desc"},
+            "oldest": {"label": _("Oldest"), "order": "create_date asc, id asc"},
+            "valid_until": {
+                "label": _("Valid until"),
+                "order": "valid_until asc, id desc",
+            },
+        }
+
+    def _benefit_searchbar_filters(self):
+        filters = {"all": {"label": _("All"), "domain": []}}
+        for phase in states.PHASES:
+            filters[phase] = {
+                "label": label(PHASE_LABELS, phase),
+                "domain": [("state", "in", states_of([phase]))],
+            }
+        return filters
+
+    @http.route(
+        ["/my/benefits", "/my/benefits/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+        sitemap=False,
+    )
+    def portal_my_benefits(
+        self, page=1, sortby=None, filterby=None, program=None, cycle=None, **kw
+    ):
+        env = request.env
+        Entitlement = env["g2p.entitlement"]
+        sortings = self._benefit_searchbar_sortings()
+        filters = self._benefit_searchbar_filters()
+        sortby = sortby if sortby in sortings else "newest"
+        filterby = filterby if filterby in filters else "all"
+        program_id = int(program) if program and str(program).isdigit() else 0
+        cycle_id = int(cycle) if cycle and str(cycle).isdigit() else 0
+        cycles = self._benefit_cycles()
+        scope = []
+        if program_id:
+            # Portal users cannot read cycles: filter on the person's own
+            # cycles of that program (read above).
+            program_cycles = cycles.filtered(lambda c: c.program_id.id == program_id)
+            scope.append(("cycle_id", "in", program_cycles.ids))
+        if cycle_id:
+            scope.append(("cycle_id", "=", cycle_id))
+        domain = scope + list(filters[filterby]["domain"])
+        count = Entitlement.search_count(domain)
+        url_args = {"sortby": sortby, "filterby": filterby}
+        if program_id:
+            url_args["program"] = program_id
+        if cycle_id:
+            url_args["cycle"] = cycle_id
+        pager = portal_pager(
+            url="/my/benefits",
+            url_args=url_args,
+            total=count,
+            page=page,
+            step=BENEFITS_PER_PAGE,
+        )
+        entitlements = Entitlement.search(
+            domain,
+            order=sortings[sortby]["order"],
+            limit=BENEFITS_PER_PAGE,
+            offset=pager["offset"],
+        )
+        # Totals first: they read every journal of the person's benefits, so
+        # the page's rows find theirs in the cache.
+        totals = self._benefit_totals(scope)
+        rows = self._benefit_rows(entitlements)
+        programs = cycles.program_id
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "benefits": rows,
+                "totals": totals,
+                "filter_programs": programs.sorted("name"),
+                "filter_cycles": cycles.filtered(
+                    lambda c: not program_id or c.program_id.id == program_id
+                ),
+                "program_id": program_id,
+                "cycle_id": cycle_id,
+                "has_any": bool(cycles),
+                "pager": pager,
+                "page_name": "g2p_benefits",
+                "default_url": "/my/benefits",
+                "searchbar_sortings": sortings,
+                "searchbar_filters": {
+                    key: {"label": item["label"]} for key, item in filters.items()
+                },
+                "sortby": sortby,
+                "filterby": filterby,
+            }
+        )
+        return request.render("g2p_entitlement_tracking.portal_my_benefits", values)
+
+    def _benefit_rows(self, entitlements):
+        """What the list and the page show of each entitlement, in 4 queries."""
+        env = request.env
+        records = entitlements.read(ENTITLEMENT_FIELDS)
+        payments = env["g2p.payment"].search_read(
+            [("entitlement_id", "in", entitlements.ids)],
+            PAYMENT_FIELDS + (["reversal_reason"] if self._has_reversal() else []),
+            order="issuance_date desc, id desc",
+        )
+        journal_ids = {
+            row["journal_id"][0] for row in records + payments if row["journal_id"]
+        }
+        currencies = self._benefit_currencies(list(journal_ids))
+        # sudo: cycles and programs of the entitlements read above.
+        cycles = {
+            cycle.id: cycle
+            for cycle in env["g2p.cycle"]
+            .sudo()
+            .browse({row["cycle_id"][0] for row in records if row["cycle_id"]})
+        }
+        payments_of = {}
+        for payment in payments:
+            currency = currencies.get(
+                payment["journal_id"] and payment["journal_id"][0], currencies[False]
+            )
+            phase = payment_phase(payment["state"], payment["status"])
+            payments_of.setdefault(payment["entitlement_id"][0], []).append(
+                {
+                    "amount": format_amount(
+                        env,
+                        payment["amount_paid"] or payment["amount_issued"],
+                        currency,
+                    ),
+                    "date": payment["payment_datetime"] or payment["issuance_date"],
+                    "phase": phase,
+                    "label": label(PAYMENT_LABELS, phase),
+                    "reason": payment.get("reversal_reason") or "",
+                }
+            )
+        rows = []
+        for record in records:
+            cycle = cycles.get(record["cycle_id"] and record["cycle_id"][0])
+            currency = currencies.get(
+                record["journal_id"] and record["journal_id"][0], currencies[False]
+            )
+            phase = entitlement_phase(record["state"])
+            reason = rejection_reason(record["state"])
+            rows.append(
+                dict(
+                    record,
+                    program_name=cycle.program_id.name if cycle else "",
+                    cycle_name=cycle.name if cycle else "",
+                    amount=format_amount(env, record["initial_amount"], currency),
+                    phase=phase,
+                    phase_label=label(PHASE_LABELS, phase),
+                    reason=label(REJECTION_LABELS, reason) if reason else "",
+                    payments=payments_of.get(record["id"], []),
+                )
+            )
+        return rows
+
+    def _has_reversal(self):
+        return "reversal_reason" in request.env["g2p.payment"]._fields
+
+    # -- one entitlement -----------------------------------------------------------
+
+    @http.route(
+        "/my/benefits/<int:entitlement_id>",
+        type="http",
+        auth="user",
+        website=True,
+        sitemap=False,
+    )
+    def portal_my_benefit(self, entitlement_id, **kw):
+        entitlement = own_entitlement(entitlement_id)
+        (row,) = self._benefit_rows(entitlement)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "benefit": row,
+                "history": [
+                    dict(
+                        step,
+                        label=label(PHASE_LABELS, entitlement_phase(step["state"])),
+                    )
+                    if step["state"]
+                    else step
+                    for step in tracked_history(
+                        entitlement, "state", entitlement.create_date, _("Created")
+                    )
+                ],
+                "voucher_url": (
+                    f"/my/benefits/{entitlement.id}/voucher"
+                    if self._voucher(entitlement)
+                    else False
+                ),
+                "page_name": "g2p_benefit",
+            }
+        )
+        return request.render("g2p_entitlement_tracking.portal_my_benefit", values)
+
+    def _benefit_history(self, entitlement):
+        """The status timeline, each step in the registrant's words."""
+        history = tracked_history(
+            entitlement, "state", entitlement.create_date, _("Created")
+        )
+        for step in history:
+            if step["state"]:
+                step["label"] = label(PHASE_LABELS, entitlement_phase(step["state"]))
+        return history
+
+    def _voucher(self, entitlement):
+        """The voucher file (g2p_entitlement_voucher), or None."""
+        if "voucher_document_id" not in entitlement._fields:
+            return None
+        # sudo: the voucher of the person's own entitlement (read through the
+        # record rules); storage files are not readable by portal users.
+        return entitlement.sudo().voucher_document_id or None
+
+    @http.route(
+        "/my/benefits/<int:entitlement_id>/voucher",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        sitemap=False,
+    )
+    def portal_my_benefit_voucher(self, entitlement_id, **kw):
+        entitlement = own_entitlement(entitlement_id)
+        voucher = self._voucher(entitlement)
+        if not voucher:
+            raise NotFound()
+        body = base64.b64decode(voucher.data) if voucher.data else b""
+        filename = voucher.name or f"voucher-{entitlement.code}.pdf"
+        return request.make_response(
+            body,
+            headers=[
+                ("Content-Type", voucher.mimetype or "application/pdf"),
+                ("Content-Length", len(body)),
+                ("Content-Disposition", content_disposition(filename)),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Cache-Control", "private, no-store"),
+            ],
+        )
+
+    # -- notifications ----------------------------------------------------------------
+
+    @http.route(
+        ["/my/notifications", "/my/notifications/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+        sitemap=False,
+    )
+    def portal_my_notifications(self, page=1, **kw):
+        Notification = request.env["g2p.portal.notification"]
+        domain = [("status", "in", ("sent", "no_channel"))]
+        count = Notification.search_count(domain)
+        pager = portal_pager(
+            url="/my/notifications",
+            total=count,
+            page=page,
+            step=NOTIFICATIONS_PER_PAGE,
+        )
+        notifications = Notification.search_read(
+            domain,
+            ["subject", "body", "sent_at", "channels", "res_model", "res_id"],
+            order="id desc",
+            limit=NOTIFICATIONS_PER_PAGE,
+            offset=pager["offset"],
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "notifications": notifications,
+                "pager": pager,
+                "page_name": "g2p_notifications",
+            }
+        )
+        return request.render(
+            "g2p_entitlement_tracking.portal_my_notifications", values
+        )

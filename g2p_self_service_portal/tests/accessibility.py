@@ -1,0 +1,125 @@
+"""Checks of portal pages in headless Chromium: axe-core and a 360-px screen.
+
+axe-core (npm ``axe-core``) is served to the browser from a public
+attachment and run on each page once it has loaded, its scripts included.
+A serious or critical violation fails the test with the rule, the element
+and what to fix. ``NO_SIDEWAYS_SCROLL`` checks that a page shown 360 px
+wide does not scroll sideways. ``.ci/run`` installs Chromium and axe-core
+wherever the Odoo suite runs, so these checks never skip there.
+
+Used by the HttpCases of the portal's addons through ``PageChecks``.
+"""
+
+import base64
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+AXE_URL = "/g2p_self_service_portal_test/axe.min.js"
+# What the issue forbids: "no serious or critical violation on any page".
+FAILING_IMPACTS = ("serious", "critical")
+
+RUN_AXE = """
+(async () => {
+    await new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = "%(url)s";
+        script.onload = resolve;
+        script.onerror = () => reject(new Error("axe-core did not load"));
+        document.head.appendChild(script);
+    });
+    const results = await window.axe.run(document, {resultTypes: ["violations"]});
+    const failing = results.violations.filter(
+        (violation) => %(impacts)s.includes(violation.impact)
+    );
+    if (failing.length) {
+        console.error("axe-core on " + location.pathname + ": " + JSON.stringify(
+            failing.map((violation) => ({
+                rule: violation.id,
+                impact: violation.impact,
+                help: violation.help,
+                nodes: violation.nodes.slice(0, 5).map(
+                    (node) => node.target.join(" ") + " :: " + node.html.slice(0, 160)
+                ),
+            })),
+            null,
+            1
+        ));
+    } else {
+        console.log("test successful");
+    }
+})().catch((error) => console.error("axe-core failed: " + error));
+"""
+
+NO_SIDEWAYS_SCROLL = """
+(() => {
+    const width = document.documentElement.scrollWidth;
+    const wide = [...document.querySelectorAll("body *")].filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && box.right > window.innerWidth + 1
+            && getComputedStyle(element).position !== "fixed";
+    }).slice(0, 5).map((element) => element.outerHTML.slice(0, 120));
+    if (width > window.innerWidth + 1) {
+        console.error(location.pathname + " is " + width + " px wide on a "
+            + window.innerWidth + "-px screen: " + JSON.stringify(wide));
+    } else {
+        console.log("test successful");
+    }
+})();
+"""
+AXE_CODE = RUN_AXE % {"url": AXE_URL, "impacts": list(FAILING_IMPACTS)}
+READY = "document.readyState === 'complete'"
+
+
+def axe_source():
+    """axe.min.js from AXE_CORE_JS or the global npm modules, or None."""
+    candidates = []
+    if os.environ.get("AXE_CORE_JS"):
+        candidates.append(Path(os.environ["AXE_CORE_JS"]))
+    npm = shutil.which("npm")
+    if npm:
+        root = subprocess.run(
+            [npm, "root", "-g"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        if root:
+            candidates.append(Path(root) / "axe-core" / "axe.min.js")
+    candidates.append(Path("/usr/lib/node_modules/axe-core/axe.min.js"))
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.read_bytes()
+    return None
+
+
+class PageChecks:
+    """For HttpCases: serve axe-core, run a check on pages in Chromium."""
+
+    @classmethod
+    def _serve_axe(cls):
+        source = axe_source()
+        if source is None:
+            raise AssertionError(
+                "axe-core is not installed: npm install -g axe-core "
+                "(or set AXE_CORE_JS to axe.min.js)"
+            )
+        cls.env["ir.attachment"].create(
+            {
+                "name": "axe.min.js",
+                "type": "binary",
+                "datas": base64.b64encode(source),
+                "mimetype": "text/javascript",
+                "url": AXE_URL,
+                "public": True,
+            }
+        )
+
+    def _check(self, urls, login=None, code=None):
+        for url in urls:
+            with self.subTest(url=url):
+                self.browser_js(
+                    url,
+                    code or AXE_CODE,
+                    ready=READY,
+                    login=login,
+                    timeout=120,
+                )
