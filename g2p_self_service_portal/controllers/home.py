@@ -77,7 +77,10 @@ class SelfServiceHome(CustomerPortal):
     @http.route()
     def home(self, **kw):
         values = self._prepare_portal_layout_values()
-        values.update(self._prepare_g2p_dashboard_values())
+        # Registrants get their dashboard; other portal users (customers of
+        # the same Odoo) keep Odoo's own portal home.
+        if request.env.user.partner_id.is_registrant:
+            values.update(self._prepare_g2p_dashboard_values())
         return request.render("portal.portal_my_home", values)
 
     def _prepare_home_portal_values(self, counters):
@@ -99,7 +102,8 @@ class SelfServiceHome(CustomerPortal):
 
         Everything is read as the portal user (record rules restrict it to
         the person's own records) with a fixed number of queries: grouped
-        reads and limited searches, never one query per program.
+        reads and limited searches, never one query per program. Only the
+        programs shown are named.
         """
         env = request.env
         Application = env["g2p.program.registrant_info"]
@@ -108,24 +112,19 @@ class SelfServiceHome(CustomerPortal):
         today = fields.Date.context_today(Application)
         own = self._g2p_own_domain()
         # One grouped read: per program and state, how many and the latest.
-        groups = Application.read_group(
-            own,
-            ["id:max"],
-            ["program_id", "state"],
-            lazy=False,
-        )
         per_program = {}
-        for group in groups:
-            if not group["program_id"]:
+        for program, state, count, latest_id in Application._read_group(
+            own, ["program_id", "state"], ["__count", "id:max"]
+        ):
+            if not program:
                 continue
-            program_id, program_name = group["program_id"]
-            entry = _program_entry(per_program, program_id, program_name)
-            entry["count"] += group["__count"]
-            entry["latest_id"] = max(entry["latest_id"], group["id"])
-            if group["state"] in BLOCKING_STATES:
-                entry["blocking"] += group["__count"]
-            if group["state"] in OPEN_STATES:
-                entry["open"] += group["__count"]
+            entry = _program_entry(per_program, program.id)
+            entry["count"] += count
+            entry["latest_id"] = max(entry["latest_id"], latest_id)
+            if state in BLOCKING_STATES:
+                entry["blocking"] += count
+            if state in OPEN_STATES:
+                entry["open"] += count
         self._g2p_add_memberships(per_program)
         programs = sorted(
             per_program.values(),
@@ -133,6 +132,18 @@ class SelfServiceHome(CustomerPortal):
             reverse=True,
         )
         shown = programs[:DASHBOARD_PROGRAMS]
+        # sudo: names of the programs of the person's own applications and
+        # memberships (read above through the record rules); a program
+        # unpublished since stays theirs to see by name.
+        names = {
+            row["id"]: row["name"]
+            for row in env["g2p.program"]
+            .sudo()
+            .browse([entry["program_id"] for entry in shown])
+            .read(["name"])
+        }
+        for entry in shown:
+            entry["name"] = names.get(entry["program_id"], "")
         applications = Application.search(
             own, order="id desc", limit=LATEST_APPLICATIONS
         )
@@ -169,15 +180,14 @@ class SelfServiceHome(CustomerPortal):
         Membership = request.env["g2p.program_membership"]
         if not Membership.check_access_rights("read", raise_exception=False):
             return
-        rows = Membership.search_read(
+        for program, state, membership_id in Membership._read_group(
             [("partner_id", "=", request.env.user.partner_id.id)],
             ["program_id", "state"],
-        )
-        for row in rows:
-            program_id, program_name = row["program_id"]
-            entry = _program_entry(per_program, program_id, program_name)
-            entry["membership_state"] = row["state"]
-            entry["membership_id"] = row["id"]
+            ["id:max"],
+        ):
+            entry = _program_entry(per_program, program.id)
+            entry["membership_state"] = state
+            entry["membership_id"] = max(entry["membership_id"], membership_id)
 
     def _g2p_closing_soon(self, per_program, today):
         """Programs the person can still apply to whose window closes soon."""
@@ -220,25 +230,47 @@ class SelfServiceHome(CustomerPortal):
         """Applied-for applications still lacking a mandatory document."""
         env = request.env
         Application = env["g2p.program.registrant_info"]
-        candidates = Application.search(
+        # One query for the candidates with their fields and one for their
+        # programs' names, whatever the cache holds: the same count always.
+        found = Application.search_fetch(
             self._g2p_own_domain()
             + [
                 ("state", "=", "active"),
                 ("program_id.portal_document_requirement_ids.mandatory", "=", True),
             ],
+            ["application_id", "program_id"],
             order="id desc",
             limit=ATTENTION_ITEMS * 4,
         )
-        if not candidates:
+        if not found:
             return []
+        program_ids = list({record.program_id.id for record in found})
+        # sudo: names of the programs of the person's own applications.
+        program_names = {
+            row["id"]: row["name"]
+            for row in env["g2p.program"]
+            .sudo()
+            .search_read([("id", "in", program_ids)], ["name"])
+        }
+        candidates = [
+            {
+                "id": record.id,
+                "application_id": record.application_id,
+                "program_id": (
+                    record.program_id.id,
+                    program_names.get(record.program_id.id, ""),
+                ),
+            }
+            for record in found
+        ]
         requirements = env["g2p.program.document.requirement"].search_read(
-            [("program_id", "in", candidates.program_id.ids), ("mandatory", "=", True)],
+            [("program_id", "in", program_ids), ("mandatory", "=", True)],
             ["program_id", "name"],
             order="sequence, id",
         )
         given = env["storage.file"].search_read(
             [
-                ("program_registrant_info_id", "in", candidates.ids),
+                ("program_registrant_info_id", "in", [r["id"] for r in candidates]),
                 ("portal_requirement_id", "!=", False),
             ],
             ["program_registrant_info_id", "portal_requirement_id"],
@@ -248,7 +280,7 @@ class SelfServiceHome(CustomerPortal):
             for row in given
         }
         items = []
-        for application in candidates.read(["application_id", "program_id"]):
+        for application in candidates:
             missing = [
                 req["name"]
                 for req in requirements
@@ -269,13 +301,13 @@ class SelfServiceHome(CustomerPortal):
         return items
 
 
-def _program_entry(per_program, program_id, name):
+def _program_entry(per_program, program_id):
     """The dashboard line of a program, created empty on first use."""
     return per_program.setdefault(
         program_id,
         {
             "program_id": program_id,
-            "name": name,
+            "name": "",
             "latest_id": 0,
             "blocking": 0,
             "open": 0,

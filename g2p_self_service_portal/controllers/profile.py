@@ -65,6 +65,13 @@ class ProfilePortal(CustomerPortal):
         country = partner.country_id or request.env.company.country_id
         return country.code or None
 
+    def _profile_country(self, partner, posted=None):
+        """The country the form is about: the one posted, else the person's."""
+        value = (posted or {}).get("country_id")
+        if isinstance(value, str) and value.isdigit() and len(value) <= 9:
+            return int(value)
+        return partner.country_id.id or False
+
     def _profile_current(self, partner):
         current = {}
         for name in PROFILE_FIELDS:
@@ -93,7 +100,12 @@ class ProfilePortal(CustomerPortal):
                 "profile_errors": errors or {},
                 "locked": self._profile_locked(partner),
                 "countries": Country.search([]),
-                "states": State.search([]),
+                # Only the chosen country's regions: all of them would make
+                # the page several times heavier. Another country's regions
+                # are offered once it is saved.
+                "states": State.search(
+                    [("country_id", "=", self._profile_country(partner, posted))]
+                ),
                 "genders": self._profile_genders(),
                 "languages": self._profile_languages(),
                 # sudo: the ID type names of the person's own IDs (read above
@@ -137,7 +149,28 @@ class ProfilePortal(CustomerPortal):
             return self._render_profile(values)
         form = {name: post[name] for name in PROFILE_FIELDS if name in post}
         countries = request.env["res.country"].search_read([], ["code"])
-        states = request.env["res.country.state"].search_read([], ["country_id"])
+        posted_state = form.get("state_id")
+        states = request.env["res.country.state"].search_read(
+            [
+                "|",
+                (
+                    "country_id",
+                    "in",
+                    [partner.country_id.id, self._profile_country(partner, form)],
+                ),
+                # The posted region, to say which country it belongs to.
+                (
+                    "id",
+                    "=",
+                    int(posted_state)
+                    if isinstance(posted_state, str)
+                    and posted_state.isdigit()
+                    and len(posted_state) <= 9
+                    else 0,
+                ),
+            ],
+            ["country_id"],
+        )
         context = ProfileContext(
             today=fields.Date.context_today(partner),
             locked=self._profile_locked(partner),
