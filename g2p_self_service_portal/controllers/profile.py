@@ -14,8 +14,8 @@ from odoo import _, fields, http
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import request
 
+from odoo.addons.g2p_auth_esignet.controllers.portal import EsignetCustomerPortal
 from odoo.addons.g2p_auth_esignet.oidc import is_safe_redirect
-from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..profile_core import PROFILE_FIELDS, ProfileContext, check_profile
@@ -43,7 +43,7 @@ def _is_registrant(partner):
     return bool(partner.is_registrant) and not partner.is_group
 
 
-class ProfilePortal(CustomerPortal):
+class ProfilePortal(EsignetCustomerPortal):
     # -- the profile ---------------------------------------------------------
 
     def _profile_locked(self, partner):
@@ -125,6 +125,8 @@ class ProfilePortal(CustomerPortal):
                     name: partner._fields[name].get_description(request.env)["string"]
                     for name in PROFILE_FIELDS
                 },
+                # Registrants without a national ID yet may link one here.
+                "esignet_link_providers": self._esignet_link_providers(partner),
                 "page_name": "my_details",
             }
         )

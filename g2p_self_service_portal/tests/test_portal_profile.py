@@ -137,6 +137,29 @@ class TestPortalProfile(PortalPagesCase):
         self.assertIn("NID-9922", page)
         self.assertNotIn("NID-4411", page)
 
+    def test_linking_offered_until_linked(self):
+        provider = self.env["auth.oauth.provider"].create(
+            {
+                "name": "National ID",
+                "flow": "id_token_code",
+                "client_id": "g2p-profile-link-test",
+                "enabled": True,
+                "body": "Sign in with your national ID",
+                "auth_endpoint": "https://esignet.example.org/authorize",
+                "esignet_issuer": "https://esignet.example.org",
+                "esignet_link_manual": True,
+            }
+        )
+        self._sign_in(self.ben)
+        page = self.url_open("/my/account").text
+        self.assertIn("Link your national ID", page)
+        self.assertIn(f'action="/auth_esignet/link/{provider.id}"', page)
+        self.ben.user_ids.sudo().write(
+            {"oauth_provider_id": provider.id, "oauth_uid": "psut-ben"}
+        )
+        page = self.url_open("/my/account").text
+        self.assertNotIn("Link your national ID", page)
+
     def test_other_portal_users_keep_odoo_form(self):
         partner = self.env["res.partner"].create({"name": "A Customer"})
         self.env["res.users"].with_context(no_reset_password=True).create(
