@@ -1,5 +1,7 @@
 """Registrants are told of state changes once, later, in their language."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -138,6 +140,59 @@ class TestNotifications(BenefitsCase):
             trap.perform_enqueued_jobs()
         notification = self._notifications(entitlement)
         self.assertIn("approuvée", notification.subject)
+
+    def test_sms_through_the_programs_notification_manager(self):
+        sent = []
+
+        class FakeSmsManager:
+            _name = "g2p.program.notification.manager.fake_sms"
+            notification_types = ("sms", "both")
+
+            def send_sms(self, phone, body):
+                sent.append((phone, body))
+
+        self.ana.phone = "+254712345678"
+        entitlement = self._entitlement(
+            self.ana, self.cash_cycles[0], 70, "pending_validation"
+        )
+        Notification = type(self.env["g2p.portal.notification"])
+        with (
+            patch.object(
+                Notification, "_g2p_sms_managers", lambda self: [FakeSmsManager()]
+            ),
+            trap_jobs() as trap,
+        ):
+            entitlement.state = "approved"
+            trap.perform_enqueued_jobs()
+        notification = self._notifications(entitlement)
+        self.assertEqual(notification.channels, "email sms")
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0][0], "+254712345678")
+        self.assertIn("70.00", sent[0][1])
+
+    def test_failing_sms_provider_still_sends_the_email(self):
+        class BrokenSmsManager:
+            _name = "g2p.program.notification.manager.broken_sms"
+
+            def send_sms(self, phone, body):
+                raise ConnectionError("provider down")
+
+        self.ana.phone = "+254712345678"
+        entitlement = self._entitlement(
+            self.ana, self.cash_cycles[0], 71, "pending_validation"
+        )
+        Notification = type(self.env["g2p.portal.notification"])
+        with (
+            patch.object(
+                Notification, "_g2p_sms_managers", lambda self: [BrokenSmsManager()]
+            ),
+            trap_jobs() as trap,
+        ):
+            entitlement.state = "approved"
+            trap.perform_enqueued_jobs()
+        notification = self._notifications(entitlement)
+        self.assertEqual(notification.status, "sent")
+        self.assertEqual(notification.channels, "email")
 
     def test_no_email_no_phone(self):
         entitlement = self._entitlement(
