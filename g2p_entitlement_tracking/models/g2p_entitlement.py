@@ -30,12 +30,6 @@ class G2PEntitlement(models.Model):
         return result
 
     def _g2p_notify_state_changes(self, before):
-        events = []
-        for record in self:
-            event = entitlement_event(before.get(record.id), record.state)
-            if event:
-                events.append(
-                    (record.partner_id, "entitlement", record, event, record.state)
-                )
-        if events:
-            self.env["g2p.portal.notification"].sudo()._g2p_record(events)
+        self.env["g2p.portal.notification"].sudo()._g2p_record_changes(
+            self, before, "entitlement", "partner_id", entitlement_event
+        )

@@ -136,6 +136,22 @@ class G2PPortalNotification(models.Model):
             )._g2p_send()
         return notifications
 
+    @api.model
+    def _g2p_record_changes(self, records, before, kind, partner_field, event_of):
+        """Record the notifications of ``records``' state changes.
+
+        ``before``: {id: state before the change} ({} at creation);
+        ``event_of(old, new)``: the event of a change, or None.
+        """
+        events = []
+        for record in records:
+            event = event_of(before.get(record.id), record.state)
+            if event:
+                events.append(
+                    (record[partner_field], kind, record, event, record.state)
+                )
+        return self._g2p_record(events) if events else self.browse()
+
     # -- sending -------------------------------------------------------------
 
     def _g2p_send(self):
@@ -243,31 +259,27 @@ class G2PPortalNotification(models.Model):
                     url=self._g2p_url(f"/my/applications/{record.id}"),
                 ),
             )
-        amount = self._g2p_amount(record)
-        url = self._g2p_url(f"/my/benefits/{record.id}")
+        values = {
+            "amount": self._g2p_amount(record),
+            "program": program,
+            "cycle": record.cycle_id.name or "",
+            "url": self._g2p_url(f"/my/benefits/{record.id}"),
+        }
         if self.event == "entitlement_paid":
-            return (
-                _("Your benefit from %(program)s was paid", program=program),
-                _(
-                    "Your benefit of %(amount)s from %(program)s (%(cycle)s) was "
-                    "paid.\nSee it on the portal: %(url)s",
-                    amount=amount,
-                    program=program,
-                    cycle=record.cycle_id.name or "",
-                    url=url,
-                ),
+            subject = _("Your benefit from %(program)s was paid", program=program)
+            body = _(
+                "Your benefit of %(amount)s from %(program)s (%(cycle)s) was "
+                "paid.\nSee it on the portal: %(url)s",
+                **values,
             )
-        return (
-            _("Your benefit from %(program)s was approved", program=program),
-            _(
+        else:
+            subject = _("Your benefit from %(program)s was approved", program=program)
+            body = _(
                 "Your benefit of %(amount)s from %(program)s (%(cycle)s) was "
                 "approved.\nSee it on the portal: %(url)s",
-                amount=amount,
-                program=program,
-                cycle=record.cycle_id.name or "",
-                url=url,
-            ),
-        )
+                **values,
+            )
+        return subject, body
 
     def _g2p_amount(self, record):
         currency = record.currency_id or record.company_id.currency_id

@@ -11,13 +11,7 @@ class G2PProgramRegistrantInfo(models.Model):
             return super().write(vals)
         before = {record.id: record.state for record in self}
         result = super().write(vals)
-        events = []
-        for record in self:
-            event = application_event(before.get(record.id), record.state)
-            if event:
-                events.append(
-                    (record.registrant_id, "application", record, event, record.state)
-                )
-        if events:
-            self.env["g2p.portal.notification"].sudo()._g2p_record(events)
+        self.env["g2p.portal.notification"].sudo()._g2p_record_changes(
+            self, before, "application", "registrant_id", application_event
+        )
         return result

@@ -20,26 +20,7 @@ class TestAccessibility(PageChecks, PortalPagesCase):
         env["ir.config_parameter"].sudo().set_param(
             "g2p_self_service_portal.password_login", "True"
         )
-        provider = env["auth.oauth.provider"].create(
-            {
-                "name": "National ID",
-                "flow": "id_token_code",
-                "client_id": "g2p-accessibility-test",
-                "enabled": True,
-                "body": "Sign in with your national ID",
-                "scope": "openid profile",
-                "auth_endpoint": "https://esignet.example.org/authorize",
-                "esignet_issuer": "https://esignet.example.org",
-            }
-        )
-        env["g2p.esignet.login.method"].create(
-            {
-                "provider_id": provider.id,
-                "name": "One-time code",
-                "icon": "otp",
-                "acr_values": "mosip:idp:acr:generated-code",
-            }
-        )
+        cls._national_id_provider("g2p-accessibility-test")
         cls.application = cls._application(cls.ana, cls.program)
         cls.application.write(
             {

@@ -30,6 +30,31 @@ class PortalPagesCase(PortalFormsCase):
             )
         )
 
+    @classmethod
+    def _national_id_provider(cls, client_id):
+        """An enabled eSignet provider with a one-time-code button."""
+        provider = cls.env["auth.oauth.provider"].create(
+            {
+                "name": "National ID",
+                "flow": "id_token_code",
+                "client_id": client_id,
+                "enabled": True,
+                "body": "Sign in with your national ID",
+                "scope": "openid profile",
+                "auth_endpoint": "https://esignet.example.org/authorize",
+                "esignet_issuer": "https://esignet.example.org",
+            }
+        )
+        cls.env["g2p.esignet.login.method"].create(
+            {
+                "provider_id": provider.id,
+                "name": "One-time code",
+                "icon": "otp",
+                "acr_values": "mosip:idp:acr:generated-code",
+            }
+        )
+        return provider
+
     def _programs(self, count, prefix="Bulk program"):
         return self.env["g2p.program"].create(
             [

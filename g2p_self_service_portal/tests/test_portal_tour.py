@@ -15,26 +15,7 @@ class TestPortalTour(PortalPagesCase):
         super().setUpClass()
         env = cls.env
         env["ir.config_parameter"].sudo().set_param(PASSWORD_LOGIN_PARAM, "True")
-        provider = env["auth.oauth.provider"].create(
-            {
-                "name": "National ID",
-                "flow": "id_token_code",
-                "client_id": "g2p-tour-test",
-                "enabled": True,
-                "body": "Sign in with your national ID",
-                "scope": "openid profile",
-                "auth_endpoint": "https://esignet.example.org/authorize",
-                "esignet_issuer": "https://esignet.example.org",
-            }
-        )
-        env["g2p.esignet.login.method"].create(
-            {
-                "provider_id": provider.id,
-                "name": "One-time code",
-                "icon": "otp",
-                "acr_values": "mosip:idp:acr:generated-code",
-            }
-        )
+        cls._national_id_provider("g2p-tour-test")
         cls.tour_user = cls._registrant_user("Ana Tour", "ana.tour")
         cls.tour_user.user_ids.password = "ana.tour"
         cls.application = cls._application(cls.tour_user, cls.program)
