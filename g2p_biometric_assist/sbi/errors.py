@@ -1,0 +1,93 @@
+"""Typed refusals of the SBI core: one exception class, a stable ``code``.
+
+The Odoo shell maps ``SbiError.code`` to a translated sentence; the English
+message is for logs only. ``device_error_code`` carries the device's own
+``error.errorCode`` for ``sbi_error``.
+"""
+
+# Refusal codes (stable API: the Odoo shell translates them).
+MALFORMED = "malformed"
+TOO_LARGE = "too_large"
+BAD_SIGNATURE = "bad_signature"
+UNTRUSTED_CERTIFICATE = "untrusted_certificate"
+EXPIRED_CERTIFICATE = "expired_certificate"
+BAD_DIGITAL_ID = "bad_digital_id"
+STALE_TIMESTAMP = "stale_timestamp"
+WRONG_TRANSACTION = "wrong_transaction"
+WRONG_PURPOSE = "wrong_purpose"
+WRONG_ENVIRONMENT = "wrong_environment"
+UNEXPECTED_BIO_TYPE = "unexpected_bio_type"
+UNKNOWN_SPEC_VERSION = "unknown_spec_version"
+LOW_QUALITY = "low_quality"
+BROKEN_HASH_CHAIN = "broken_hash_chain"
+SBI_ERROR = "sbi_error"
+INVALID_REQUEST = "invalid_request"
+DECRYPTION_FAILED = "decryption_failed"
+
+CODES = frozenset(
+    {
+        MALFORMED,
+        TOO_LARGE,
+        BAD_SIGNATURE,
+        UNTRUSTED_CERTIFICATE,
+        EXPIRED_CERTIFICATE,
+        BAD_DIGITAL_ID,
+        STALE_TIMESTAMP,
+        WRONG_TRANSACTION,
+        WRONG_PURPOSE,
+        WRONG_ENVIRONMENT,
+        UNEXPECTED_BIO_TYPE,
+        UNKNOWN_SPEC_VERSION,
+        LOW_QUALITY,
+        BROKEN_HASH_CHAIN,
+        SBI_ERROR,
+        INVALID_REQUEST,
+        DECRYPTION_FAILED,
+    }
+)
+
+# Device error codes: MOSIP MDS/SBI specification, "Error Codes" section
+# (mosip/documentation docs/biometrics/mds-specification.md); 202 comes from
+# the stream error example and api/sbi/common.yaml. 5xx are vendor-defined.
+DEVICE_ERROR_CODES = {
+    "0": "Success",
+    "100": "Device not registered",
+    "101": "Unable to detect a biometric object",
+    "102": "Technical error during extraction",
+    "103": "Device tamper detected",
+    "104": "Unable to connect to the management server",
+    "105": "Image orientation error",
+    "106": "Device not found",
+    "107": "Device public key expired",
+    "108": "Domain public key missing",
+    "109": "Requested number of biometric (Finger/IRIS) not supported",
+    "110": "Device is not ready",
+    "111": "Device is Busy",
+    "112": "Invalid Transaction ID",
+    "202": "No device connected",
+}
+
+
+def describe_device_error(error_code):
+    """English description of a device ``errorCode`` (vendor codes included)."""
+    code = str(error_code).strip()
+    if code in DEVICE_ERROR_CODES:
+        return DEVICE_ERROR_CODES[code]
+    if len(code) == 3 and code.startswith("5") and code.isdigit():
+        return "Device provider specific error"
+    return "Unknown device error"
+
+
+class SbiError(Exception):
+    """A refusal: ``code`` is one of ``CODES``."""
+
+    def __init__(self, code, message="", *, device_error_code=None, index=None):
+        if code not in CODES:
+            raise ValueError(f"unknown SBI refusal code {code!r}")
+        self.code = code
+        self.device_error_code = device_error_code
+        self.index = index  # position of the biometric segment, if any
+        text = message or code
+        if index is not None:
+            text = f"biometrics[{index}]: {text}"
+        super().__init__(text)
