@@ -115,43 +115,33 @@ class BenefitsPortal(CustomerPortal):
     def _benefit_totals(self, domain):
         """Totals per currency over every entitlement of ``domain``."""
         env = request.env
-        entitlement_groups = env["g2p.entitlement"].read_group(
-            domain,
-            ["initial_amount:sum"],
-            ["journal_id", "state"],
-            lazy=False,
+        # Grouped in SQL, without the per-group domains and labels that the
+        # public read_group builds (a third of the dashboard's time).
+        entitlement_groups = env["g2p.entitlement"]._read_group(
+            domain, ["journal_id", "state"], ["initial_amount:sum", "__count"]
         )
         payment_domain = [("entitlement_id", "any", domain)] if domain else []
-        payment_groups = env["g2p.payment"].read_group(
-            payment_domain,
-            ["amount_paid:sum"],
-            ["journal_id", "status"],
-            lazy=False,
+        payment_groups = env["g2p.payment"]._read_group(
+            payment_domain, ["journal_id", "status"], ["amount_paid:sum"]
         )
         journal_ids = {
-            group["journal_id"][0]
-            for group in entitlement_groups + payment_groups
-            if group["journal_id"]
+            journal.id
+            for journal, *_rest in entitlement_groups + payment_groups
+            if journal
         }
         currencies = self._benefit_currencies(list(journal_ids))
 
-        def currency_of(group):
-            journal = group["journal_id"][0] if group["journal_id"] else False
-            return currencies.get(journal, currencies[False])
+        def currency_of(journal):
+            return currencies.get(journal.id or False, currencies[False])
 
         totals = benefit_totals(
             [
-                (
-                    currency_of(group),
-                    group["state"],
-                    group["initial_amount"],
-                    group["__count"],
-                )
-                for group in entitlement_groups
+                (currency_of(journal), state, amount, count)
+                for journal, state, amount, count in entitlement_groups
             ],
             [
-                (currency_of(group), group["status"], group["amount_paid"])
-                for group in payment_groups
+                (currency_of(journal), status, amount)
+                for journal, status, amount in payment_groups
             ],
             {currency: currency.decimal_places for currency in currencies.values()},
         )
@@ -167,12 +157,43 @@ class BenefitsPortal(CustomerPortal):
             for row in totals.rows()
         ]
 
-    def _benefit_cycles(self):
-        """[(cycle, program)] of the person's entitlements, for the filters."""
-        groups = request.env["g2p.entitlement"]._read_group([], ["cycle_id"])
-        # sudo: cycles and programs of the person's own entitlements (above).
-        cycles = request.env["g2p.cycle"].browse([c.id for (c,) in groups]).sudo()
-        return cycles.sorted(lambda c: (c.program_id.name or "", c.sequence, c.id))
+    def _benefit_filters(self, program_id):
+        """(programs, cycle ids, that program's cycles) for the filters.
+
+        Three queries whatever the number of cycles: the person's cycles
+        grouped from their entitlements, those cycles grouped by program, and
+        the chosen program's cycles (the cycle filter lists those only).
+        """
+        env = request.env
+        cycle_ids = [
+            cycle.id
+            for (cycle,) in env["g2p.entitlement"]._read_group([], ["cycle_id"])
+            if cycle
+        ]
+        # sudo: the cycles and programs of the person's own entitlements
+        # (grouped above through the record rules).
+        Cycle = env["g2p.cycle"].sudo()
+        program_ids = [
+            program.id
+            for (program,) in Cycle._read_group(
+                [("id", "in", cycle_ids)], ["program_id"]
+            )
+        ]
+        programs = (
+            env["g2p.program"]
+            .sudo()
+            .search_read([("id", "in", program_ids)], ["name"], order="name, id")
+        )
+        program_cycles = (
+            Cycle.search_read(
+                [("id", "in", cycle_ids), ("program_id", "=", program_id)],
+                ["name"],
+                order="sequence desc, id desc",
+            )
+            if program_id
+            else []
+        )
+        return programs, cycle_ids, program_cycles
 
     # -- the list ----------------------------------------------------------------
 
@@ -213,13 +234,10 @@ class BenefitsPortal(CustomerPortal):
         filterby = filterby if filterby in filters else "all"
         program_id = int(program) if program and str(program).isdigit() else 0
         cycle_id = int(cycle) if cycle and str(cycle).isdigit() else 0
-        cycles = self._benefit_cycles()
+        programs, cycle_ids, program_cycles = self._benefit_filters(program_id)
         scope = []
         if program_id:
-            # Portal users cannot read cycles: filter on the person's own
-            # cycles of that program (read above).
-            program_cycles = cycles.filtered(lambda c: c.program_id.id == program_id)
-            scope.append(("cycle_id", "in", program_cycles.ids))
+            scope.append(("cycle_id", "in", [c["id"] for c in program_cycles]))
         if cycle_id:
             scope.append(("cycle_id", "=", cycle_id))
         domain = scope + list(filters[filterby]["domain"])
@@ -246,19 +264,16 @@ class BenefitsPortal(CustomerPortal):
         # the page's rows find theirs in the cache.
         totals = self._benefit_totals(scope)
         rows = self._benefit_rows(entitlements)
-        programs = cycles.program_id
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "benefits": rows,
                 "totals": totals,
-                "filter_programs": programs.sorted("name"),
-                "filter_cycles": cycles.filtered(
-                    lambda c: not program_id or c.program_id.id == program_id
-                ),
+                "filter_programs": programs,
+                "filter_cycles": program_cycles,
                 "program_id": program_id,
                 "cycle_id": cycle_id,
-                "has_any": bool(cycles),
+                "has_any": bool(cycle_ids),
                 "pager": pager,
                 "page_name": "g2p_benefits",
                 "default_url": "/my/benefits",
@@ -285,12 +300,31 @@ class BenefitsPortal(CustomerPortal):
             row["journal_id"][0] for row in records + payments if row["journal_id"]
         }
         currencies = self._benefit_currencies(list(journal_ids))
-        # sudo: cycles and programs of the entitlements read above.
+        # sudo: cycles and programs of the entitlements read above. Fetched
+        # by query (not from the cache) so that the count never varies.
         cycles = {
             cycle.id: cycle
             for cycle in env["g2p.cycle"]
             .sudo()
-            .browse({row["cycle_id"][0] for row in records if row["cycle_id"]})
+            .search_fetch(
+                [
+                    (
+                        "id",
+                        "in",
+                        [row["cycle_id"][0] for row in records if row["cycle_id"]],
+                    )
+                ],
+                ["name", "program_id"],
+            )
+        }
+        program_names = {
+            row["id"]: row["name"]
+            for row in env["g2p.program"]
+            .sudo()
+            .search_read(
+                [("id", "in", list({c.program_id.id for c in cycles.values()}))],
+                ["name"],
+            )
         }
         payments_of = {}
         for payment in payments:
@@ -322,7 +356,9 @@ class BenefitsPortal(CustomerPortal):
             rows.append(
                 dict(
                     record,
-                    program_name=cycle.program_id.name if cycle else "",
+                    program_name=program_names.get(cycle.program_id.id, "")
+                    if cycle
+                    else "",
                     cycle_name=cycle.name if cycle else "",
                     amount=format_amount(env, record["initial_amount"], currency),
                     phase=phase,
