@@ -1,54 +1,79 @@
 #!/usr/bin/env python3
 """Benchmark: the registrant portal's pages at size, beside Odoo's own pages.
 
-Seeds a database with ``g2p_self_service_portal`` installed (so
-``g2p_portal_forms`` and ``g2p_auth_esignet``) with ``--programs`` published
-programs (each with a mandatory document), ``--registrants`` registrants (one
-in ten with one to three applications) and one registrant with a portal user,
-``bench-portal-registrant``, who has ``--applications`` applications over as
-many programs, is enrolled in one program in five and has ``--entitlements``
-entitlements over cycles of those programs. A plain portal user who is not a
-registrant (a customer), ``bench-portal-customer``, gives the baseline.
+Seeds a database with ``g2p_entitlement_tracking`` installed (so
+``g2p_self_service_portal``, ``g2p_portal_forms`` and ``g2p_auth_esignet``)
+with ``--programs`` published programs (each with a mandatory document, paid
+from one of two journals, in USD or in KES), ``--registrants`` registrants
+(one in ten with one to three applications) and two registrants with a portal
+user:
 
-The few records that need the ORM (the form, one template program,
-registrant, application, membership, cycle and entitlement, the two portal
-users) are made in ``odoo-bin shell``; every other row is a copy of its
-template written with PostgreSQL's COPY (never the ORM), so a million
-registrants take minutes. Seeding is incremental: programs and registrants are
-topped up to the requested counts (never removed: an earlier, larger run's
-registrants stay), the bench registrant's own rows are written again each run.
+* ``bench-portal-registrant``, who has ``--applications`` applications over as
+  many programs, is enrolled in one program in five, and has
+  ``--entitlements`` entitlements over cycles of those programs (in every
+  phase: mostly paid, some approved, sent for payment, in review, rejected,
+  cancelled, expired), ``--payments`` payments of them (mostly paid, some
+  failed, some pending), one notification per entitlement and, on the newest
+  paid entitlement, a status history;
+* ``bench-portal-registrant-small``: the same applications and enrolments, a
+  tenth of the entitlements, payments and notifications, in the same cycles.
+
+A plain portal user who is not a registrant (a customer),
+``bench-portal-customer``, gives the baseline: its ``/my/home`` is Odoo's own
+portal home (the addons serve the dashboard to registrants only).
+
+The few records that need the ORM (the form, the two journals, one template
+program, registrant, application, membership, cycle, entitlement, payment and
+notification, the three portal users) are made in ``odoo-bin shell``; every
+other row is a copy of its template written with PostgreSQL's COPY (never the
+ORM), so a million registrants take minutes. Seeding is incremental: programs
+and registrants are topped up to the requested counts (never removed: an
+earlier, larger run's registrants stay), the two bench registrants' own rows
+are written again each run.
 
 Then Odoo runs with ``--workers`` on 127.0.0.1 and each page is requested as
-the logged-in registrant: warmed up (at least 3 requests, until every worker
-served it twice), then ``--requests`` timed sequential requests, each carrying
-a ``bench`` query parameter to find its werkzeug line in Odoo's log (SQL
-queries, SQL time, other time). Twice: with all programs published, then with
-ten times fewer (the others unpublished by SQL), the registrant's own rows
-unchanged. The baselines, measured the same way:
+its logged-in user: warmed up (at least 3 requests, until every worker served
+it twice), then ``--requests`` turns of one timed request per page, pages and
+baseline in turn (so they share the machine's busy and quiet moments), one
+at a time, each carrying a ``bench`` query parameter to find its werkzeug line
+in Odoo's log (SQL queries, SQL time, other time); a page's server time is
+SQL time plus other time. Three rounds:
 
-* ``/my/security`` as the registrant: an Odoo portal page the addons do not
-  touch, in the same portal layout;
-* ``/my/home`` as the customer: Odoo's own home URL. In this database the
-  addon's dashboard overrides it for every portal user, so it runs the
-  dashboard's code with no data; the report says when it does.
+1. and 2. the registrant's portal pages with all programs published, then
+   with ten times fewer (the others unpublished by SQL), the registrant's own
+   rows unchanged;
+3. benefits: ``/my/benefits`` (all, ``?filterby=paid``, ``/page/2``), one
+   benefit, ``/my/notifications`` and the dashboard ``/my``, as the registrant
+   (``--entitlements`` and ``--payments``) and as the small registrant (a
+   tenth), all programs published.
+
+The baseline of every round is ``/my/home`` as the customer: Odoo's own
+portal home, in the same database, measured in the same turns. For
+reference, without a target: ``/my/security`` as the registrant (an Odoo
+portal page the addons do not touch) and ``/my/account`` as the customer
+(Odoo's own "My details", beside the registrant's profile page).
 
 Under load (``--connections`` threads, each its own logged-in session,
 straight to Odoo on the loopback, ``--load-seconds`` each) it compares the
-dashboard's requests a second with the baselines'.
+dashboard's requests a second with ``/my/home``'s (and ``/my/security``'s,
+for reference).
 
-Targets (exit status 1 when one fails): at most 40 queries per page, the
-same in every timed request and at both sizes; each page's median server time
-at most twice each baseline's; under load the dashboard serves at least half
-of each baseline's requests a second, with no error; no error in Odoo's log.
+Targets (exit status 1 when one fails): every page at most 40 queries, the
+same in every timed request and at both sizes (2,000 and 200 programs; full
+and a tenth of the benefits); each page's median server time at most twice
+the customer's ``/my/home``'s; under load the dashboard serves at least half
+of ``/my/home``'s requests a second, with no error; no error in Odoo's log.
 
-The database is kept and reused (``g2p_self_service_portal`` updated first
-unless ``--no-update``); ``--fresh`` recreates it. Logs and work files stay in
-a /tmp/g2p-bench-portal-* folder.
+The database is kept and reused (``g2p_self_service_portal`` updated first,
+so ``g2p_entitlement_tracking`` too, which is installed when missing, unless
+``--no-update``); ``--fresh`` recreates it. Logs and work files stay in a
+/tmp/g2p-bench-portal-* folder.
 
     python3 bench/bench_portal_pages.py [--db g2p_bench_portal] [--fresh]
         [--no-update] [--programs 2000] [--registrants 10000]
-        [--applications 450] [--entitlements 5000] [--requests 30]
-        [--load-seconds 20] [--connections 8] [--workers 2] [--skip-load]
+        [--applications 450] [--entitlements 5000] [--payments 5000]
+        [--requests 30] [--load-seconds 20] [--connections 8] [--workers 2]
+        [--skip-load]
 """
 
 import argparse
@@ -67,6 +92,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import psycopg2
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -86,12 +112,22 @@ from odoo_bench import (  # noqa: E402
     write_test_config,
 )
 
-ADDON = "g2p_self_service_portal"
-OUR_ADDONS = ("g2p_portal_forms", "g2p_self_service_portal", "g2p_auth_esignet")
+ADDON = "g2p_entitlement_tracking"
+# Updated first in a reused database: the addons that depend on it
+# (g2p_entitlement_tracking) are updated with it.
+UPDATE_ADDON = "g2p_self_service_portal"
+OUR_ADDONS = (
+    "g2p_portal_forms",
+    "g2p_self_service_portal",
+    "g2p_auth_esignet",
+    "g2p_entitlement_tracking",
+)
 PROGRAM_PREFIX = "Bench program "  # + the program's number, 5 digits
 REGISTRANT_PREFIX = "Bench registrant "  # + the registrant's number, 7 digits
 USER_LOGIN = "bench-portal-registrant"
 USER_NAME = "Bench Portal Registrant"
+SMALL_LOGIN = "bench-portal-registrant-small"
+SMALL_NAME = "Bench Portal Registrant Small"
 CUSTOMER_LOGIN = "bench-portal-customer"
 CUSTOMER_NAME = "Bench Portal Customer"
 PASSWORD = "Bench-Portal-Pass-123"
@@ -99,11 +135,26 @@ BUILDER_NAME = "bench_portal_pages"
 STORE_NAME = "Bench portal pages documents"
 TEMPLATE_CYCLE = "Bench cycle template"
 USER_CYCLE_PREFIX = "Bench cycle U-"  # the bench registrant's cycles
-USER_APPLICATION_PREFIX = "BENCH-U-"
 OTHER_APPLICATION_PREFIX = "BENCH-R-"
-ENTITLEMENT_PREFIX = "BENCH-E-"
+ENTITLEMENT_PREFIX = "BENCH-E-"  # + the registrant's tag, its number
+PAYMENT_PREFIX = "BENCH-P-"  # the same
+NOTIFICATION_PREFIX = "bench-"  # the same, of the notifications' keys
 APPLICATION_STATES = ("active", "inprogress", "completed", "rejected", "closed")
-ENTITLEMENT_STATES = ("approved", "trans2FSP", "rdpd2ben")
+# The entitlements' states in turn: 14 in 20 paid, one in 20 of each other
+# phase (approved, sent for payment, in review, rejected, cancelled, expired).
+ENTITLEMENT_STATES = (
+    ("rdpd2ben",) * 7
+    + ("approved", "rdpd2ben", "trans2FSP", "rdpd2ben", "pending_validation")
+    + ("rdpd2ben",) * 4
+    + ("rejected2", "rdpd2ben", "cancelled", "expired")
+)
+# (name, code, currency): the programs' journals; program numbers divisible
+# by 4 pay in the second.
+JOURNALS = (
+    ("Bench benefits USD", "BUSD", "USD"),
+    ("Bench benefits KES", "BKES", "KES"),
+)
+SMALL_SHARE = 10  # the small registrant has a tenth of the benefits
 COPY_BATCH = 50_000
 SETUP_TIMEOUT = 900
 WARMUP = 3
@@ -113,7 +164,6 @@ WIDTH = 44  # of the page column
 MAX_MEDIAN_RATIO = 2.0
 MIN_LOAD_RATIO = 0.5
 DASHBOARD_MARKER = "o_g2p_dashboard"
-BENEFIT_ROUTES = ("/my/benefits", "/my/entitlements")
 
 SCHEMA = {
     "display": "form",
@@ -173,6 +223,27 @@ from odoo import fields
 params = json.loads(PARAMS)
 today = fields.Date.today()
 
+# The programs' journals, each in its currency.
+Currency = env["res.currency"].with_context(active_test=False)
+Journal = env["account.journal"]
+journal_ids = []
+for name, code, currency_name in params["journals"]:
+    currency = Currency.search([("name", "=", currency_name)], limit=1)
+    if not currency.active:
+        currency.active = True
+    journal = Journal.search(
+        [("code", "=", code), ("company_id", "=", env.company.id)], limit=1
+    ) or Journal.create(
+        {
+            "name": name,
+            "code": code,
+            "type": "bank",
+            "beneficiary_disb": True,
+            "currency_id": currency.id,
+        }
+    )
+    journal_ids.append(journal.id)
+
 Store = env["storage.backend"]
 store = Store.search([("name", "=", params["store"])], limit=1) or Store.create(
     {"name": params["store"], "backend_type": "filesystem"}
@@ -202,6 +273,7 @@ Program = env["g2p.program"].with_context(active_test=False)
 program = Program.search([("name", "=", params["program"])], limit=1)
 program_values = {
     "description": "Support number 1",
+    "journal_id": journal_ids[0],
     "portal_published": True,
     "self_service_portal_form": builder.id,
     "supporting_documents_store": store.id,
@@ -259,9 +331,10 @@ def portal_user(login, name, registrant):
 
 
 user = portal_user(params["user_login"], params["user_name"], True)
+small = portal_user(params["small_login"], params["small_name"], True)
 customer = portal_user(params["customer_login"], params["customer_name"], False)
 hashed = Users._crypt_context().hash(params["password"])
-for each in user | customer:
+for each in user | small | customer:
     each._set_encrypted_password(each.id, hashed)
 
 # Templates of the rows COPY writes: the template registrant's own.
@@ -309,6 +382,41 @@ entitlement = Entitlement.search(
         "valid_from": today - timedelta(days=30),
     }
 )
+Payment = env["g2p.payment"]
+payment = Payment.search([("entitlement_id", "=", entitlement.id)], limit=1) or (
+    Payment.create(
+        {
+            "name": "BENCH-P-TEMPLATE",
+            "entitlement_id": entitlement.id,
+            "cycle_id": cycle.id,
+            "amount_issued": 100.0,
+            "state": "issued",
+        }
+    )
+)
+Notification = env["g2p.portal.notification"]
+notification = Notification.search([("key", "=", "bench-template")], limit=1) or (
+    Notification.create(
+        {
+            "partner_id": template.id,
+            "key": "bench-template",
+            "kind": "entitlement",
+            "event": "entitlement_approved",
+            "res_model": "g2p.entitlement",
+            "res_id": entitlement.id,
+            "state_reached": "approved",
+            "status": "sent",
+            "channels": "email",
+            "subject": "Your benefit was approved",
+            "body": "Your benefit was approved.",
+            "sent_at": fields.Datetime.now(),
+        }
+    )
+)
+english = env(context=dict(env.context, lang="en_US"))
+state_labels = dict(
+    english["g2p.entitlement"]._fields["state"]._description_selection(english)
+)
 env.cr.commit()
 print("BENCH_PAGES_SETUP " + json.dumps(
     {
@@ -318,11 +426,20 @@ print("BENCH_PAGES_SETUP " + json.dumps(
         "registrant_id": template.id,
         "user_id": user.id,
         "user_partner_id": user.partner_id.id,
+        "small_id": small.id,
+        "small_partner_id": small.partner_id.id,
         "customer_partner_id": customer.partner_id.id,
         "application_id": application.id,
         "membership_id": membership.id,
         "cycle_id": cycle.id,
         "entitlement_id": entitlement.id,
+        "payment_id": payment.id,
+        "notification_id": notification.id,
+        "journal_ids": journal_ids,
+        "state_field_id": env["ir.model.fields"]._get("g2p.entitlement", "state").id,
+        "note_subtype_id": env.ref("mail.mt_note").id,
+        "author_id": env.ref("base.partner_root").id,
+        "state_labels": state_labels,
     }
 ))
 """
@@ -499,6 +616,23 @@ def seed(config, args, setup):
                 )
             conn.commit()
         figures["programs"] = len(program_ids)
+        with timed("programs' journals (one in four in KES)"):
+            cr.execute(
+                """
+                UPDATE g2p_program
+                   SET journal_id = CASE
+                       WHEN substring(name FROM %s)::int %% 4 = 0 THEN %s ELSE %s
+                   END
+                 WHERE name ~ %s
+                """,
+                (
+                    f"^{PROGRAM_PREFIX}([0-9]+)$",
+                    journal_of(setup, 4),
+                    journal_of(setup, 1),
+                    f"^{PROGRAM_PREFIX}[0-9]+$",
+                ),
+            )
+            conn.commit()
 
         # -- registrants, one in ten with applications
         cr.execute(
@@ -559,7 +693,10 @@ def seed(config, args, setup):
                     print(f" {batch[-1]}", end="", flush=True)
         figures["registrants_new"] = new
 
-        with timed("the bench registrant's applications, memberships, entitlements"):
+        with timed(
+            "the bench registrants' applications, memberships, entitlements, "
+            "payments, notifications"
+        ):
             figures.update(seed_user(conn, args, setup, program_ids, now, today))
         with timed("ANALYZE"):
             conn.autocommit = True
@@ -571,6 +708,8 @@ def seed(config, args, setup):
                 "g2p_program_membership",
                 "g2p_cycle",
                 "g2p_entitlement",
+                "g2p_payment",
+                "g2p_portal_notification",
             ):
                 cr.execute(f'ANALYZE "{table}"')
             conn.autocommit = False
@@ -602,16 +741,111 @@ def registrant_row(number, partner_id, now):
     }
 
 
-def seed_user(conn, args, setup, program_ids, now, today):
-    """The bench registrant's own rows, written again on each run."""
-    cr = conn.cursor()
-    user = setup["user_partner_id"]
-    cr.execute("DELETE FROM g2p_entitlement WHERE partner_id = %s", (user,))
+def fast_delete(cr, table, where, params):
+    """DELETE the rows of ``table`` that ``where`` finds.
+
+    PostgreSQL checks each deleted row against every foreign key pointing
+    at the table, a scan of the referencing table when its column has no
+    index (``g2p_program_registrant_info.entitlement_id``: minutes for 5,000
+    entitlements beside a million registrants' applications). So: one
+    query per foreign key first; if nothing points at the rows, they are
+    deleted with the foreign-key triggers off (PostgreSQL superuser only),
+    else, or without the right, by a plain DELETE.
+    """
+    cr.execute(f'SELECT id FROM "{table}" WHERE {where}', params)
+    ids = [row[0] for row in cr.fetchall()]
+    if not ids:
+        return
     cr.execute(
-        "DELETE FROM g2p_program_registrant_info WHERE registrant_id = %s", (user,)
+        """
+        SELECT c.conrelid::regclass::text, a.attname
+          FROM pg_constraint c
+          JOIN pg_attribute a
+            ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+         WHERE c.contype = 'f' AND c.confrelid = %s::regclass
+        """,
+        (table,),
     )
-    cr.execute("DELETE FROM g2p_program_membership WHERE partner_id = %s", (user,))
-    cr.execute("DELETE FROM g2p_cycle WHERE name LIKE %s", (USER_CYCLE_PREFIX + "%",))
+    referenced = False
+    for other, column in cr.fetchall():
+        cr.execute(f'SELECT 1 FROM {other} WHERE "{column}" = ANY (%s) LIMIT 1', (ids,))
+        referenced = referenced or bool(cr.fetchone())
+    statement = f'DELETE FROM "{table}" WHERE id = ANY (%s)'
+    if not referenced:
+        cr.execute("SAVEPOINT bench_fast_delete")
+        try:
+            cr.execute("SET LOCAL session_replication_role = replica")
+        except psycopg2.Error:
+            cr.execute("ROLLBACK TO SAVEPOINT bench_fast_delete")
+        else:
+            cr.execute(statement, (ids,))
+            cr.execute("SET LOCAL session_replication_role = origin")
+            cr.execute("RELEASE SAVEPOINT bench_fast_delete")
+            return
+    cr.execute(statement, (ids,))
+
+
+@dataclass
+class Person:
+    """A bench registrant with a portal user, and the size of their rows."""
+
+    tag: str  # in their rows' references: U (full size), S (a tenth)
+    partner_id: int
+    user_id: int
+    entitlements: int
+    payments: int
+
+
+def bench_people(args, setup):
+    return [
+        Person(
+            "U",
+            setup["user_partner_id"],
+            setup["user_id"],
+            args.entitlements,
+            args.payments,
+        ),
+        Person(
+            "S",
+            setup["small_partner_id"],
+            setup["small_id"],
+            args.entitlements // SMALL_SHARE,
+            args.payments // SMALL_SHARE,
+        ),
+    ]
+
+
+def journal_of(setup, number):
+    """The journal of bench program ``number``: one in four pays in KES."""
+    journals = setup["journal_ids"]
+    return journals[1] if number % 4 == 0 and len(journals) > 1 else journals[0]
+
+
+def clear_people(cr, partners):
+    """Delete the bench registrants' own rows (written again each run)."""
+    mine = "partner_id = ANY (%s)"
+    entitlements = f"SELECT id FROM g2p_entitlement WHERE {mine}"
+    # Status histories (their tracking values go with them, ON DELETE CASCADE).
+    cr.execute(
+        "DELETE FROM mail_message WHERE model = 'g2p.entitlement' "
+        f"AND res_id IN ({entitlements})",
+        (partners,),
+    )
+    fast_delete(cr, "g2p_payment", f"entitlement_id IN ({entitlements})", (partners,))
+    fast_delete(cr, "g2p_portal_notification", mine, (partners,))
+    fast_delete(cr, "g2p_entitlement", mine, (partners,))
+    fast_delete(
+        cr, "g2p_program_registrant_info", "registrant_id = ANY (%s)", (partners,)
+    )
+    fast_delete(cr, "g2p_program_membership", mine, (partners,))
+    fast_delete(cr, "g2p_cycle", "name LIKE %s", (USER_CYCLE_PREFIX + "%",))
+
+
+def seed_user(conn, args, setup, program_ids, now, today):
+    """The bench registrants' own rows, written again on each run."""
+    cr = conn.cursor()
+    people = bench_people(args, setup)
+    clear_people(cr, [person.partner_id for person in people])
 
     count = args.applications
     programs = [
@@ -622,51 +856,9 @@ def seed_user(conn, args, setup, program_ids, now, today):
         enrolled = {0}
     enrolled_programs = list(dict.fromkeys(programs[k] for k in sorted(enrolled)))
 
-    memberships = TableCopy(cr, "g2p_program_membership", setup["membership_id"])
-    first = memberships.reserve_ids(len(enrolled_programs)) if enrolled_programs else 0
-    membership_of = {n: first + i for i, n in enumerate(enrolled_programs)}
-    memberships.copy(
-        {
-            "id": membership_id,
-            "partner_id": user,
-            "program_id": program_ids[number],
-            "state": "enrolled",
-            "enrollment_date": now - timedelta(days=400),
-            "create_date": now,
-            "write_date": now,
-        }
-        for number, membership_id in membership_of.items()
-    )
-
-    applications = TableCopy(cr, "g2p_program_registrant_info", setup["application_id"])
-    first = applications.reserve_ids(count)
-    rows = []
-    for k in range(count):
-        created = now - timedelta(days=count - k, hours=k % 24)
-        enrolled_here = k in enrolled
-        rows.append(
-            {
-                "id": first + k,
-                "registrant_id": user,
-                "program_id": program_ids[programs[k]],
-                "application_id": f"{USER_APPLICATION_PREFIX}{k + 1:06d}",
-                # Enrolled: an approved application.
-                "state": "completed" if enrolled_here else APPLICATION_STATES[k % 5],
-                "program_registrant_info": dict(ANSWERS, household_size=1 + k % 9),
-                "program_membership_id": (
-                    membership_of[programs[k]] if enrolled_here else None
-                ),
-                "entitlement_id": None,
-                "portal_submitted_by": setup["user_id"],
-                "portal_submission_token": None,
-                "portal_submitted_at": created,
-                "create_date": created,
-                "write_date": created,
-            }
-        )
-    applications.copy(rows)
-
-    # Cycles of the enrolled programs, one entitlement each.
+    # Cycles of the enrolled programs, as many as the registrant with the
+    # most entitlements needs (one entitlement each); the small registrant's
+    # entitlements are in the first of them.
     cycles = TableCopy(cr, "g2p_cycle", setup["cycle_id"])
     per_program = (
         math.ceil(args.entitlements / len(enrolled_programs))
@@ -682,7 +874,7 @@ def seed_user(conn, args, setup, program_ids, now, today):
         for n in range(1, per_program + 1):
             cycle_id = first + m * per_program + n - 1
             start = today - timedelta(days=30 * (per_program - n + 1))
-            cycle_of[m, n] = (cycle_id, start)
+            cycle_of[m, n] = (cycle_id, start, number)
             cycle_rows.append(
                 {
                     "id": cycle_id,
@@ -697,33 +889,33 @@ def seed_user(conn, args, setup, program_ids, now, today):
                 }
             )
     cycles.copy(cycle_rows)
-    entitlements = TableCopy(cr, "g2p_entitlement", setup["entitlement_id"])
-    first = entitlements.reserve_ids(args.entitlements) if args.entitlements else 0
-    rows = []
-    for e in range(args.entitlements):
-        cycle_id, start = cycle_of[
-            e % len(enrolled_programs), e // len(enrolled_programs) + 1
-        ]
-        code = f"{ENTITLEMENT_PREFIX}{e + 1:07d}"
-        rows.append(
-            {
-                "id": first + e,
-                "code": code,
-                "ern": code,
-                "partner_id": user,
-                "cycle_id": cycle_id,
-                "initial_amount": 50 + (e % 20) * 5,
-                "state": ENTITLEMENT_STATES[e % len(ENTITLEMENT_STATES)],
-                "valid_from": start,
-                "valid_until": start + timedelta(days=365),
-                "date_approved": start,
-                "disbursement_id": None,
-                "service_fee_disbursement_id": None,
-                "create_date": now,
-                "write_date": now,
-            }
+
+    tables = {
+        "memberships": TableCopy(cr, "g2p_program_membership", setup["membership_id"]),
+        "applications": TableCopy(
+            cr, "g2p_program_registrant_info", setup["application_id"]
+        ),
+        "entitlements": TableCopy(cr, "g2p_entitlement", setup["entitlement_id"]),
+        "payments": TableCopy(cr, "g2p_payment", setup["payment_id"]),
+        "notifications": TableCopy(
+            cr, "g2p_portal_notification", setup["notification_id"]
+        ),
+    }
+    figures = {
+        "applications": count,
+        "memberships": len(enrolled_programs),
+        "cycles": len(cycle_rows),
+        "people": {},
+    }
+    for person in people:
+        figures["people"][person.tag] = seed_person(
+            cr,
+            tables,
+            person,
+            setup,
+            (programs, enrolled, enrolled_programs, program_ids, cycle_of),
+            now,
         )
-    entitlements.copy(rows)
 
     # Stored counters OpenG2P keeps on partners and programs.
     cr.execute(
@@ -733,11 +925,12 @@ def seed_user(conn, args, setup, program_ids, now, today):
     )
     counters = {row[0] for row in cr.fetchall()}
     if counters == {"program_membership_count", "entitlements_count"}:
-        cr.execute(
-            "UPDATE res_partner SET program_membership_count = %s, "
-            "entitlements_count = %s WHERE id = %s",
-            (len(enrolled_programs), args.entitlements, user),
-        )
+        for person in people:
+            cr.execute(
+                "UPDATE res_partner SET program_membership_count = %s, "
+                "entitlements_count = %s WHERE id = %s",
+                (len(enrolled_programs), person.entitlements, person.partner_id),
+            )
     cr.execute(
         """
         UPDATE g2p_program p SET cycles_count = (
@@ -747,11 +940,234 @@ def seed_user(conn, args, setup, program_ids, now, today):
         (PROGRAM_PREFIX + "%",),
     )
     conn.commit()
+    return figures
+
+
+def seed_person(cr, tables, person, setup, plan, now):
+    """One bench registrant's memberships, applications, entitlements,
+    payments, notifications and one status history; what was written."""
+    programs, enrolled, enrolled_programs, program_ids, cycle_of = plan
+    partner = person.partner_id
+    count = len(programs)
+
+    memberships = tables["memberships"]
+    first = memberships.reserve_ids(len(enrolled_programs)) if enrolled_programs else 0
+    membership_of = {n: first + i for i, n in enumerate(enrolled_programs)}
+    memberships.copy(
+        {
+            "id": membership_id,
+            "partner_id": partner,
+            "program_id": program_ids[number],
+            "state": "enrolled",
+            "enrollment_date": now - timedelta(days=400),
+            "create_date": now,
+            "write_date": now,
+        }
+        for number, membership_id in membership_of.items()
+    )
+
+    applications = tables["applications"]
+    first = applications.reserve_ids(count)
+    rows = []
+    for k in range(count):
+        created = now - timedelta(days=count - k, hours=k % 24)
+        enrolled_here = k in enrolled
+        rows.append(
+            {
+                "id": first + k,
+                "registrant_id": partner,
+                "program_id": program_ids[programs[k]],
+                "application_id": f"BENCH-{person.tag}-{k + 1:06d}",
+                # Enrolled: an approved application.
+                "state": "completed" if enrolled_here else APPLICATION_STATES[k % 5],
+                "program_registrant_info": dict(ANSWERS, household_size=1 + k % 9),
+                "program_membership_id": (
+                    membership_of[programs[k]] if enrolled_here else None
+                ),
+                "entitlement_id": None,
+                "portal_submitted_by": person.user_id,
+                "portal_submission_token": None,
+                "portal_submitted_at": created,
+                "create_date": created,
+                "write_date": created,
+            }
+        )
+    applications.copy(rows)
+
+    # Entitlements: the e-th in the cycle e // programs + 1 of enrolled
+    # program e % programs, in the states of ENTITLEMENT_STATES in turn.
+    total = person.entitlements
+    entitlements = tables["entitlements"]
+    first = entitlements.reserve_ids(total) if total else 0
+    facts = []  # (id, cycle id, program number, cycle start, amount, state)
+    rows = []
+    for e in range(total):
+        cycle_id, start, number = cycle_of[
+            e % len(enrolled_programs), e // len(enrolled_programs) + 1
+        ]
+        state = ENTITLEMENT_STATES[e % len(ENTITLEMENT_STATES)]
+        amount = 50 + (e % 20) * 5
+        created = datetime.combine(start, datetime.min.time()) + timedelta(hours=9)
+        facts.append((first + e, cycle_id, number, start, amount, state))
+        code = f"{ENTITLEMENT_PREFIX}{person.tag}-{e + 1:07d}"
+        rows.append(
+            {
+                "id": first + e,
+                "code": code,
+                "ern": code,
+                "partner_id": partner,
+                "cycle_id": cycle_id,
+                "journal_id": journal_of(setup, number),
+                "initial_amount": amount,
+                "is_cash_entitlement": e % 10 != 9,
+                "state": state,
+                "valid_from": start,
+                "valid_until": start + timedelta(days=365),
+                "date_approved": start,
+                "disbursement_id": None,
+                "service_fee_disbursement_id": None,
+                # Created with its cycle: the list's newest first follows
+                # the cycles.
+                "create_date": created,
+                "write_date": created,
+            }
+        )
+    entitlements.copy(rows)
+
+    # Payments: the p-th of entitlement p % entitlements; paid for a paid
+    # entitlement, otherwise failed or pending in turn.
+    paid = failed = 0
+    rows = []
+    payments_total = person.payments if total else 0
+    first = tables["payments"].reserve_ids(payments_total) if payments_total else 0
+    paid_with_payment = []
+    for p in range(payments_total):
+        entitlement_id, cycle_id, number, start, amount, state = facts[p % total]
+        issued = datetime.combine(start, datetime.min.time()) + timedelta(days=5)
+        if state == "rdpd2ben":
+            status, payment_state, amount_paid, paid = (
+                "paid",
+                "reconciled",
+                amount,
+                paid + 1,
+            )
+            paid_with_payment.append(entitlement_id)
+        elif p % 2:
+            status, payment_state, amount_paid = "failed", "reconciled", 0
+            failed += 1
+        else:
+            status, payment_state, amount_paid = (
+                None,
+                ("issued", "sent")[p % 4 // 2],
+                None,
+            )
+        rows.append(
+            {
+                "id": first + p,
+                "name": f"{PAYMENT_PREFIX}{person.tag}-{p + 1:07d}",
+                "entitlement_id": entitlement_id,
+                "cycle_id": cycle_id,
+                "batch_id": None,
+                "journal_id": journal_of(setup, number),
+                "state": payment_state,
+                "status": status,
+                "status_is_final": status == "paid",
+                "status_datetime": issued + timedelta(days=2) if status else None,
+                "amount_issued": amount,
+                "amount_paid": amount_paid,
+                "payment_fee": 0,
+                "issuance_date": issued,
+                "payment_datetime": issued + timedelta(days=2) if amount_paid else None,
+                "create_date": now,
+                "write_date": now,
+            }
+        )
+    for batch in batched(rows, COPY_BATCH):
+        tables["payments"].copy(batch)
+
+    # Notifications: one per entitlement, sent.
+    notifications = tables["notifications"]
+    first = notifications.reserve_ids(total) if total else 0
+    rows = []
+    for e, (entitlement_id, _cycle, number, start, amount, state) in enumerate(facts):
+        program = f"{PROGRAM_PREFIX}{number:05d}"
+        event = "entitlement_paid" if state == "rdpd2ben" else "entitlement_approved"
+        done = "paid" if state == "rdpd2ben" else "approved"
+        rows.append(
+            {
+                "id": first + e,
+                "partner_id": partner,
+                "key": f"{NOTIFICATION_PREFIX}{person.tag}-{e + 1:07d}",
+                "kind": "entitlement",
+                "event": event,
+                "res_model": "g2p.entitlement",
+                "res_id": entitlement_id,
+                "state_reached": state,
+                "program_id": program_ids[number],
+                "status": "sent",
+                "channels": "email",
+                "subject": f"Your benefit from {program} was {done}",
+                "body": (
+                    f"Your benefit of {amount} from {program} was {done}.\n"
+                    f"See it on the portal: /my/benefits/{entitlement_id}"
+                ),
+                "sent_at": datetime.combine(start, datetime.min.time()),
+                "error": None,
+                "create_date": now,
+                "write_date": now,
+            }
+        )
+    notifications.copy(rows)
+
+    # The newest paid entitlement with a payment (the one the bench opens):
+    # a status history of two tracked changes, as Odoo writes them.
+    detail = max(paid_with_payment) if paid_with_payment else None
+    if detail:
+        labels = setup["state_labels"]
+        start = next(fact[3] for fact in facts if fact[0] == detail)
+        for step, (old, new) in enumerate(
+            (("approved", "trans2FSP"), ("trans2FSP", "rdpd2ben"))
+        ):
+            # Sent for payment 5 days after its cycle's start, paid 7 days
+            # after (the day of its payment).
+            at = datetime.combine(start, datetime.min.time()) + timedelta(
+                days=5 + 2 * step, hours=10
+            )
+            cr.execute(
+                """
+                INSERT INTO mail_message (model, res_id, message_type, subtype_id,
+                    author_id, date, body, create_date, write_date)
+                VALUES ('g2p.entitlement', %s, 'notification', %s, %s, %s, '',
+                    %s, %s)
+                RETURNING id
+                """,
+                (detail, setup["note_subtype_id"], setup["author_id"], at, at, at),
+            )
+            message_id = cr.fetchone()[0]
+            cr.execute(
+                """
+                INSERT INTO mail_tracking_value (field_id, old_value_char,
+                    new_value_char, mail_message_id, create_date, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s)
+                """,
+                (
+                    setup["state_field_id"],
+                    labels[old],
+                    labels[new],
+                    message_id,
+                    at,
+                    at,
+                ),
+            )
     return {
-        "applications": count,
-        "memberships": len(enrolled_programs),
-        "cycles": len(cycle_rows),
-        "entitlements": args.entitlements,
+        "entitlements": total,
+        "payments": payments_total,
+        "paid": paid,
+        "failed": failed,
+        "pending": payments_total - paid - failed,
+        "notifications": len(facts),
+        "detail_id": detail,
+        "cycles": len({fact[1] for fact in facts}),
     }
 
 
@@ -949,9 +1365,9 @@ class Runner:
         self.number += 1
         return f"{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}-{self.number}"
 
-    def measure(self, session, page, requests_count):
-        result = Measure()
-        # Warm up until every worker served the page twice (caches, templates).
+    def warm(self, session, page):
+        """Requests until every worker served the page twice (its caches,
+        its compiled templates), at least ``WARMUP``; how many it took."""
         served = Counter()
         for n in range(MAX_WARMUP):
             tag = self.tag(page.label)
@@ -959,32 +1375,45 @@ class Runner:
             perf = self.log.perf([tag], allow_missing=True)[0]
             if perf is not None:
                 served[perf.pid] += 1
-            result.warmup = n + 1
             if (
                 n + 1 >= WARMUP
                 and len(served) >= self.workers
                 and min(served.values()) >= 2
             ):
                 break
-        tags = []
+        return n + 1
+
+    def measure(self, sessions, pages, requests_count):
+        """{label: Measure} of ``pages``, warmed up first, then timed in turns
+        (one request of each page, ``requests_count`` times), so that every
+        page and baseline shares the machine's quiet and busy moments."""
+        results = {page.label: Measure() for page in pages}
+        for page in pages:
+            results[page.label].warmup = self.warm(sessions[page.who], page)
+        tags = {page.label: [] for page in pages}
         for _ in range(requests_count):
-            tag = self.tag(page.label)
-            started = time.perf_counter()
-            try:
-                status, size = send(session, self.base, page, tag)
-            except requests.RequestException as error:
-                status, size = type(error).__name__, 0
-            result.client.append(time.perf_counter() - started)
-            result.statuses[status] += 1
-            if status == 200:
-                result.sizes.append(size)
-            tags.append(tag)
-        perfs = [p for p in self.log.perf(tags, allow_missing=True) if p is not None]
-        result.queries = [p.queries for p in perfs]
-        result.server = [p.server_s for p in perfs]
-        result.sql = [p.sql_s for p in perfs]
-        result.pids = len({p.pid for p in perfs})
-        return result
+            for page in pages:
+                result = results[page.label]
+                tag = self.tag(page.label)
+                started = time.perf_counter()
+                try:
+                    status, size = send(sessions[page.who], self.base, page, tag)
+                except requests.RequestException as error:
+                    status, size = type(error).__name__, 0
+                result.client.append(time.perf_counter() - started)
+                result.statuses[status] += 1
+                if status == 200:
+                    result.sizes.append(size)
+                tags[page.label].append(tag)
+        for page in pages:
+            result = results[page.label]
+            perfs = self.log.perf(tags[page.label], allow_missing=True)
+            perfs = [p for p in perfs if p is not None]
+            result.queries = [p.queries for p in perfs]
+            result.server = [p.server_s for p in perfs]
+            result.sql = [p.sql_s for p in perfs]
+            result.pids = len({p.pid for p in perfs})
+        return results
 
 
 @dataclass
@@ -1046,27 +1475,54 @@ def fmt_ms(seconds):
     return "-" if seconds is None or math.isnan(seconds) else f"{seconds * 1000:.1f}"
 
 
-def print_pages(pages, rounds, sizes):
+@dataclass
+class Row:
+    """A page of a report table: its measures at the two sizes."""
+
+    label: str
+    one: Measure
+    two: Measure
+    kind: str = "page"  # or "baseline" (of the targets), "reference"
+
+    @property
+    def statuses(self):
+        return sorted(set(self.one.statuses) | set(self.two.statuses), key=str)
+
+    @property
+    def shown(self):
+        return (f"[{self.kind}] " if self.kind != "page" else "") + self.label
+
+
+def ratio(measure, base):
+    if not base.median:
+        return math.inf
+    return measure.median / base.median
+
+
+def kilobytes(measure):
+    return f"{statistics.mean(measure.sizes) / 1024:.1f}" if measure.sizes else "-"
+
+
+def print_table(title, rows, sizes):
     big, small = sizes
     header = (
         f"{'page':<{WIDTH}} {'queries':>8} {'queries':>8} {'median':>8} {'p95':>8} "
-        f"{'median':>8} {'p95':>8} {'KB':>6} {'HTTP':>5}"
+        f"{'median':>8} {'p95':>8} {'KB':>7} {'KB':>7} {'HTTP':>5}"
     )
     sub = (
         f"{'':<{WIDTH}} {f'@{big}':>8} {f'@{small}':>8} {f'ms@{big}':>8} "
-        f"{f'ms@{big}':>8} {f'ms@{small}':>8} {f'ms@{small}':>8} {'':>6} {'':>5}"
+        f"{f'ms@{big}':>8} {f'ms@{small}':>8} {f'ms@{small}':>8} "
+        f"{f'@{big}':>7} {f'@{small}':>7} {'':>5}"
     )
-    print("\n" + header + "\n" + sub + "\n" + "-" * len(header))
-    for page in pages:
-        one, two = rounds[0][page.label], rounds[1][page.label]
-        statuses = set(one.statuses) | set(two.statuses)
-        label = (f"[{page.kind}] " if page.baseline else "") + page.label
+    print(f"\n{title}\n" + header + "\n" + sub + "\n" + "-" * len(header))
+    for row in rows:
+        one, two = row.one, row.two
         print(
-            f"{label:<{WIDTH}} {one.query_text:>8} {two.query_text:>8} "
+            f"{row.shown:<{WIDTH}} {one.query_text:>8} {two.query_text:>8} "
             f"{fmt_ms(one.median):>8} {fmt_ms(one.p95):>8} "
             f"{fmt_ms(two.median):>8} {fmt_ms(two.p95):>8} "
-            f"{statistics.mean(one.sizes) / 1024 if one.sizes else 0:>6.1f} "
-            f"{','.join(str(s) for s in sorted(statuses, key=str)):>5}"
+            f"{kilobytes(one):>7} {kilobytes(two):>7} "
+            f"{','.join(str(s) for s in row.statuses):>5}"
         )
 
 
@@ -1080,10 +1536,11 @@ def print_loads(loads, args):
         f"{'p50 ms':>8} {'p95 ms':>8}"
     )
     print(header + "\n" + "-" * len(header))
-    for result in loads:
+    for result, kind in loads:
         lat = result.latencies
+        label = (f"[{kind}] " if kind != "page" else "") + result.label
         print(
-            f"{result.label:<{WIDTH}} {result.rps:>7.1f} {result.done:>9} "
+            f"{label:<{WIDTH}} {result.rps:>7.1f} {result.done:>9} "
             f"{sum(result.errors.values()):>7} "
             f"{fmt_ms(statistics.median(lat) if lat else None):>8} "
             f"{fmt_ms(percentile(lat, 0.95) if lat else None):>8}"
@@ -1092,65 +1549,71 @@ def print_loads(loads, args):
             print(f"    {count} x {error}")
 
 
-def check_targets(pages, rounds, loads, baselines, problems):
-    """PASS/FAIL lines; True when all pass."""
+def table_verdicts(verdict, title, rows, sizes):
+    """The targets of one table's pages against its baseline row."""
+    big, small = sizes
+    bad = [
+        f"{row.label} (HTTP {row.statuses}, "
+        f"{len(row.one.queries)}+{len(row.two.queries)} logged)"
+        for row in rows
+        if not (row.one.ok and row.two.ok)
+        or len(row.one.queries) != len(row.one.client)
+        or len(row.two.queries) != len(row.two.client)
+    ]
+    verdict(
+        not bad,
+        f"{title}: HTTP 200 for every timed request of every page, each found in "
+        "the log" + (": " + "; ".join(bad) if bad else ""),
+    )
+    (base,) = [row for row in rows if row.kind == "baseline"]
+    for row in rows:
+        if row.kind != "page":
+            continue
+        one, two = row.one, row.two
+        counts = set(one.queries) | set(two.queries)
+        name = f"{title}: {row.label}"
+        verdict(
+            bool(counts) and max(counts) <= MAX_QUERIES,
+            f"{name}: at most {MAX_QUERIES} queries "
+            f"(@{big} {one.query_text} / @{small} {two.query_text})",
+        )
+        verdict(
+            len(counts) == 1,
+            f"{name}: the same query count in every request and at both sizes "
+            f"(@{big} {one.query_text} / @{small} {two.query_text})",
+        )
+        ratios = [ratio(one, base.one), ratio(two, base.two)]
+        verdict(
+            all(r <= MAX_MEDIAN_RATIO for r in ratios),
+            f"{name}: median at most {MAX_MEDIAN_RATIO:g} x {base.label}'s "
+            f"(@{big} {fmt_ms(one.median)} / {fmt_ms(base.one.median)} ms = "
+            f"{ratios[0]:.2f}; @{small} {fmt_ms(two.median)} / "
+            f"{fmt_ms(base.two.median)} ms = {ratios[1]:.2f})",
+        )
+
+
+def check_targets(tables, loads, problems):
+    """PASS/FAIL lines; True when all pass. ``tables``: (title, rows, sizes)."""
     lines = []
 
     def verdict(ok, text):
         lines.append(("PASS" if ok else "FAIL", text))
 
-    bad = [
-        f"{page.label} (HTTP {sorted(set(one.statuses) | set(two.statuses), key=str)}, "
-        f"{len(one.queries)}+{len(two.queries)} logged)"
-        for page in pages
-        for one, two in [(rounds[0][page.label], rounds[1][page.label])]
-        if not (one.ok and two.ok and len(one.queries) == len(one.client))
-        or len(two.queries) != len(two.client)
-    ]
-    verdict(
-        not bad,
-        "HTTP 200 for every timed request of every page, each found in the log"
-        + (": " + "; ".join(bad) if bad else ""),
-    )
-    for page in pages:
-        one, two = rounds[0][page.label], rounds[1][page.label]
-        if page.baseline:
-            continue
-        counts = set(one.queries) | set(two.queries)
-        verdict(
-            bool(counts) and max(counts) <= MAX_QUERIES,
-            f"{page.label}: at most {MAX_QUERIES} queries "
-            f"({one.query_text} / {two.query_text})",
-        )
-        verdict(
-            len(counts) == 1,
-            f"{page.label}: the same query count in every request and at both "
-            f"sizes ({one.query_text} / {two.query_text})",
-        )
-        for baseline in baselines:
-            base_one, base_two = rounds[0][baseline], rounds[1][baseline]
-            ratios = [
-                measure.median / base.median
-                for measure, base in ((one, base_one), (two, base_two))
-            ]
-            verdict(
-                all(r <= MAX_MEDIAN_RATIO for r in ratios),
-                f"{page.label}: median at most {MAX_MEDIAN_RATIO:g} x {baseline}'s "
-                f"({fmt_ms(one.median)} / {fmt_ms(base_one.median)} ms = "
-                f"{ratios[0]:.2f}; {fmt_ms(two.median)} / "
-                f"{fmt_ms(base_two.median)} ms = {ratios[1]:.2f})",
-            )
+    for title, rows, sizes in tables:
+        table_verdicts(verdict, title, rows, sizes)
     if loads:
-        dashboard, *others = loads
-        for other in others:
-            ratio = dashboard.rps / other.rps if other.rps else math.inf
+        dashboard = next(result for result, kind in loads if kind == "page")
+        for other, kind in loads:
+            if kind != "baseline":
+                continue
+            share = dashboard.rps / other.rps if other.rps else math.inf
             verdict(
-                ratio >= MIN_LOAD_RATIO,
+                share >= MIN_LOAD_RATIO,
                 f"load: {dashboard.label} at least {MIN_LOAD_RATIO:g} x "
                 f"{other.label}'s requests/s ({dashboard.rps:.1f} / "
-                f"{other.rps:.1f} = {ratio:.2f})",
+                f"{other.rps:.1f} = {share:.2f})",
             )
-        errors = sum(sum(r.errors.values()) for r in loads)
+        errors = sum(sum(result.errors.values()) for result, _kind in loads)
         verdict(errors == 0, f"load: no error ({errors})")
     verdict(not problems, f"no error record in Odoo's log ({len(problems)})")
     print("\ntargets")
@@ -1176,7 +1639,7 @@ def build_parser():
     parser.add_argument(
         "--no-update",
         action="store_true",
-        help=f"reuse the database without updating {ADDON} first",
+        help=f"reuse the database without updating {UPDATE_ADDON} (and {ADDON}) first",
     )
     parser.add_argument("--programs", type=int, default=2000)
     parser.add_argument("--registrants", type=int, default=10000)
@@ -1184,10 +1647,20 @@ def build_parser():
         "--applications",
         type=int,
         default=450,
-        help="applications of the bench registrant, over as many programs",
+        help="applications of each bench registrant, over as many programs",
     )
     parser.add_argument(
-        "--entitlements", type=int, default=5000, help="of the bench registrant"
+        "--entitlements",
+        type=int,
+        default=5000,
+        help=f"of the bench registrant (the small one: 1/{SMALL_SHARE})",
+    )
+    parser.add_argument(
+        "--payments",
+        type=int,
+        default=5000,
+        help="of the bench registrant's entitlements, one each in turn "
+        f"(the small one: 1/{SMALL_SHARE})",
     )
     parser.add_argument(
         "--requests", type=int, default=30, help="timed requests per page and size"
@@ -1216,14 +1689,77 @@ def build_pages(program_id, application_id):
     ]
 
 
+# (label, path): the benefits round's pages, {detail} an entitlement's id.
+BENEFIT_PAGES = (
+    ("/my/benefits", "/my/benefits"),
+    ("/my/benefits?filterby=paid", "/my/benefits?filterby=paid"),
+    ("/my/benefits/page/2", "/my/benefits/page/2"),
+    ("/my/benefits/<id>", "/my/benefits/{detail}"),
+    ("/my/notifications", "/my/notifications"),
+    ("/my (dashboard)", "/my"),
+)
+SMALL_SUFFIX = " [a tenth]"
+
+
+def build_benefit_pages(people):
+    """[(page as the registrant, page as the small registrant)]."""
+    pairs = []
+    for label, path in BENEFIT_PAGES:
+        details = [people[tag]["detail_id"] for tag in ("U", "S")]
+        if "{detail}" in path and not all(details):
+            continue  # no paid entitlement with a payment to open
+        pairs.append(
+            (
+                Page(label, path.format(detail=details[0])),
+                Page(
+                    label + SMALL_SUFFIX,
+                    path.format(detail=details[1]),
+                    who="small",
+                ),
+            )
+        )
+    return pairs
+
+
 SECURITY = "/my/security (Odoo's own)"
 CUSTOMER_HOME = "/my/home (customer)"
 CUSTOMER_ACCOUNT = "/my/account (customer)"
 
 
+def print_round(measures, pages):
+    for page in pages:
+        result = measures[page.label]
+        sql_median = statistics.median(result.sql) if result.sql else None
+        print(
+            f"  {page.label:<{WIDTH}} queries {result.query_text:>6}  median "
+            f"{fmt_ms(result.median):>7} ms  p95 {fmt_ms(result.p95):>7} ms"
+            f"  (SQL median {fmt_ms(sql_median):>6} ms; warm-up "
+            f"{result.warmup}, workers {result.pids}, HTTP "
+            f"{dict(result.statuses)})",
+            flush=True,
+        )
+
+
+def describe_people(people):
+    return "; ".join(
+        f"{login}: {f['entitlements']} entitlements over {f['cycles']} cycles, "
+        f"{f['payments']} payments ({f['paid']} paid, {f['failed']} failed, "
+        f"{f['pending']} pending), {f['notifications']} notifications"
+        for login, f in ((USER_LOGIN, people["U"]), (SMALL_LOGIN, people["S"]))
+    )
+
+
 def run(args, workdir):
     config, _source = write_test_config(workdir)
-    prepare_database(config, args.db, args.fresh, not args.no_update, workdir, ADDON)
+    prepare_database(
+        config,
+        args.db,
+        args.fresh,
+        not args.no_update,
+        workdir,
+        ADDON,
+        update_addon=UPDATE_ADDON,
+    )
     print("setting up the portal users and template records ...", flush=True)
     started = time.monotonic()
     setup = run_shell(
@@ -1235,11 +1771,14 @@ def run(args, workdir):
             "builder": BUILDER_NAME,
             "schema": SCHEMA,
             "answers": ANSWERS,
+            "journals": JOURNALS,
             "program": f"{PROGRAM_PREFIX}{1:05d}",
             "registrant": f"{REGISTRANT_PREFIX}{1:07d}",
             "cycle": TEMPLATE_CYCLE,
             "user_login": USER_LOGIN,
             "user_name": USER_NAME,
+            "small_login": SMALL_LOGIN,
+            "small_name": SMALL_NAME,
             "customer_login": CUSTOMER_LOGIN,
             "customer_name": CUSTOMER_NAME,
             "password": PASSWORD,
@@ -1251,25 +1790,31 @@ def run(args, workdir):
     print("seeding with COPY ...", flush=True)
     started = time.monotonic()
     figures = seed(config, args, setup)
+    people = figures["people"]
     print(
         f"  seeded in {time.monotonic() - started:.0f}s: {figures['programs']} bench "
         f"programs; {figures['registrants']} registrants in the database "
         f"({figures['registrants_new']} new); {figures['applications_all']} "
-        f"applications in all; the bench registrant: {figures['applications']} "
-        f"applications, {figures['memberships']} enrolments, {figures['cycles']} "
-        f"cycles, {figures['entitlements']} entitlements"
+        f"applications in all; each bench registrant: {figures['applications']} "
+        f"applications, {figures['memberships']} enrolments ({figures['cycles']} "
+        f"cycles); {describe_people(people)}"
     )
     application_id, program_id = user_targets(config, args, setup)
     sizes = (args.programs, small_size(args))
     pages = build_pages(program_id, application_id)
-    baselines = [
-        Page(SECURITY, "/my/security", kind="baseline"),
-        Page(CUSTOMER_HOME, "/my/home", who="customer", kind="baseline"),
+    customer_home = Page(CUSTOMER_HOME, "/my/home", who="customer", kind="baseline")
+    security = Page(SECURITY, "/my/security", kind="reference")
+    others = [
+        customer_home,
+        security,
         Page(CUSTOMER_ACCOUNT, "/my/account", who="customer", kind="reference"),
     ]
+    benefit_pairs = build_benefit_pages(people)
+    benefit_pages = [page for pair in benefit_pairs for page in pair]
     odoo = None
     log = workdir / "odoo.log"
     rounds, loads, notes = [], [], []
+    benefits = {}
     try:
         publish(config, args.db, sizes[0])
         odoo, base = start_odoo(
@@ -1283,6 +1828,7 @@ def run(args, workdir):
         print(f"Odoo {base}, {args.workers} workers (log {log})")
         sessions = {
             "registrant": login(base, USER_LOGIN, PASSWORD),
+            "small": login(base, SMALL_LOGIN, PASSWORD),
             "customer": login(base, CUSTOMER_LOGIN, PASSWORD),
         }
         home = sessions["registrant"].get(base + "/my", timeout=HTTP_TIMEOUT)
@@ -1291,68 +1837,60 @@ def run(args, workdir):
         )
         pages[2].counters = counters
         notes.append(f"/my/counters: the counters the dashboard asks for: {counters}")
-        for path in BENEFIT_ROUTES:
-            status = (
-                sessions["registrant"]
-                .get(base + path, allow_redirects=False, timeout=HTTP_TIMEOUT)
-                .status_code
-            )
-            if status == 200:
-                pages.append(Page(path, path))
-            else:
-                notes.append(
-                    f"{path}: HTTP {status}, not measured (no such page: the "
-                    "entitlements are read by no portal page)"
-                )
-        customer_home = sessions["customer"].get(
-            base + "/my/home", timeout=HTTP_TIMEOUT
-        )
-        through = DASHBOARD_MARKER in customer_home.text
+        answer = sessions["customer"].get(base + "/my/home", timeout=HTTP_TIMEOUT)
         notes.append(
-            "/my/home (customer): "
+            f"{CUSTOMER_HOME}: the baseline of every target: "
             + (
-                "goes through the addon's dashboard code (home() is overridden "
-                "for every portal user; a customer gets the dashboard without "
-                "data), so it is Odoo's /my/home URL, not Odoo's own code"
-                if through
-                else "Odoo's own /my/home (no dashboard for a customer)"
+                "WARNING: it went through the addon's dashboard (its page has "
+                f"{DASHBOARD_MARKER}), so it is not Odoo's own home"
+                if DASHBOARD_MARKER in answer.text
+                else "Odoo's own portal home (the customer is no registrant: "
+                "no dashboard code), measured in the same turns as the pages"
             )
         )
         notes.append(
             f"{SECURITY}: Odoo's portal security page as the registrant, "
-            "untouched by the addons, in the same portal layout"
+            "untouched by the addons, in the same portal layout; for "
+            "reference, no target"
         )
         notes.append(
             f"{CUSTOMER_ACCOUNT}: Odoo's own 'My details' page (the addon's "
             "profile page serves registrants only), beside the registrant's "
             "/my/account; for reference, no target"
         )
-        every = pages + baselines
+        notes.append(
+            f"benefits: the pages as {USER_LOGIN} (full size) and as "
+            f"{SMALL_LOGIN} (a tenth: same applications and enrolments), all "
+            f"programs published; /my/benefits/<id>: the newest paid "
+            f"entitlement with a payment and a status history "
+            f"({people['U']['detail_id']} / {people['S']['detail_id']}); the "
+            f"baseline row is one measure of {CUSTOMER_HOME} in that round, "
+            "shown in both columns"
+        )
+        every = pages + others
         runner = Runner(base, log, args.workers)
         for number, size in enumerate(sizes):
             total = publish(config, args.db, size)
             print(
                 f"round {number + 1}: {size} bench programs published "
-                f"({total} published in all); {args.requests} timed requests "
-                "per page ...",
+                f"({total} published in all); warm-up, then {args.requests} turns "
+                "of one timed request per page ...",
                 flush=True,
             )
-            measures = {}
-            for page in every:
-                measures[page.label] = result = runner.measure(
-                    sessions[page.who], page, args.requests
-                )
-                sql_median = statistics.median(result.sql) if result.sql else None
-                print(
-                    f"  {page.label:<{WIDTH}} queries {result.query_text:>6}  median "
-                    f"{fmt_ms(result.median):>7} ms  p95 {fmt_ms(result.p95):>7} ms"
-                    f"  (SQL median {fmt_ms(sql_median):>6} ms; warm-up "
-                    f"{result.warmup}, workers {result.pids}, HTTP "
-                    f"{dict(result.statuses)})",
-                    flush=True,
-                )
+            measures = runner.measure(sessions, every, args.requests)
+            print_round(measures, every)
             rounds.append(measures)
-        publish(config, args.db, sizes[0])
+        total = publish(config, args.db, sizes[0])
+        if benefit_pages:
+            print(
+                f"round 3, benefits: {sizes[0]} bench programs published ({total} "
+                f"in all); warm-up, then {args.requests} turns of one timed "
+                "request per page ...",
+                flush=True,
+            )
+            benefit_every = benefit_pages + [customer_home]
+            benefits = runner.measure(sessions, benefit_every, args.requests)
+            print_round(benefits, benefit_every)
         if not args.skip_load:
             print(f"load: logging in {args.connections} sessions per user ...")
             pools = {
@@ -1362,26 +1900,73 @@ def run(args, workdir):
                     ("customer", CUSTOMER_LOGIN),
                 )
             }
-            for page in (pages[0], *baselines[:2]):
+            for page in (pages[0], customer_home, security):
                 print(f"  {page.label} for {args.load_seconds:g}s ...", flush=True)
-                loads.append(load(base, pools[page.who], page, args.load_seconds))
+                result = load(base, pools[page.who], page, args.load_seconds)
+                loads.append((result, page.kind))
     finally:
         stop_process(odoo, "Odoo")
     problems = OdooLog(log).problems(OUR_ADDONS)
     print(
         f"\nresults: {figures['programs']} programs / {sizes[1]} published in the "
-        f"second round; {figures['registrants']} registrants; the bench "
+        f"second round; {figures['registrants']} registrants; each bench "
         f"registrant has {figures['applications']} applications, "
-        f"{figures['memberships']} enrolments, {figures['entitlements']} "
-        f"entitlements; server times from Odoo's log, {args.requests} timed "
-        "requests per page and size"
+        f"{figures['memberships']} enrolments; {describe_people(people)}; server "
+        f"times from Odoo's log, {args.requests} timed requests per page and size"
     )
     for note in notes:
         print(f"  note: {note}")
-    print_pages(every, rounds, sizes)
+    tables = [
+        (
+            f"portal pages: {sizes[0]:,} programs vs {sizes[1]:,}",
+            [
+                Row(page.label, rounds[0][page.label], rounds[1][page.label], page.kind)
+                for page in every
+            ],
+            sizes,
+        )
+    ]
+    if benefits:
+        big, small = people["U"], people["S"]
+        if (big["entitlements"], small["entitlements"]) == (
+            big["payments"],
+            small["payments"],
+        ):
+            title = (
+                f"benefits: {big['entitlements']:,} entitlements and payments "
+                f"vs {small['entitlements']:,}"
+            )
+        else:
+            title = (
+                f"benefits: {big['entitlements']:,} entitlements and "
+                f"{big['payments']:,} payments vs {small['entitlements']:,} and "
+                f"{small['payments']:,}"
+            )
+        rows = [
+            Row(one.label, benefits[one.label], benefits[two.label])
+            for one, two in benefit_pairs
+        ]
+        rows.append(
+            Row(
+                CUSTOMER_HOME,
+                benefits[CUSTOMER_HOME],
+                benefits[CUSTOMER_HOME],
+                "baseline",
+            )
+        )
+        tables.append((title, rows, (big["entitlements"], small["entitlements"])))
+    for title, rows, table_sizes in tables:
+        print_table(title, rows, table_sizes)
     if loads:
         print_loads(loads, args)
-    ok = check_targets(every, rounds, loads, [SECURITY, CUSTOMER_HOME], problems)
+    ok = check_targets(
+        [
+            (title.split(":")[0], rows, table_sizes)
+            for title, rows, table_sizes in tables
+        ],
+        loads,
+        problems,
+    )
     print_problems(problems)
     print(f"\nlogs in {workdir}")
     return 0 if ok else 1
@@ -1393,6 +1978,8 @@ def main(argv=None):
         raise SystemExit("--programs >= 10, --registrants >= 1, --applications >= 1")
     if args.requests < 1 or args.entitlements < 0 or args.connections < 1:
         raise SystemExit("--requests >= 1, --entitlements >= 0, --connections >= 1")
+    if args.payments < 0:
+        raise SystemExit("--payments >= 0")
     handle_signals()
     workdir = Path(tempfile.mkdtemp(prefix="g2p-bench-portal-"))
     print(f"work files in {workdir}")

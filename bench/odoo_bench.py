@@ -204,7 +204,9 @@ def prepare_database(
 ):
     """Install ``addon``, or update ``update_addon`` (default: ``addon``) in a
     reused database (the code may be newer). Updating an addon updates the
-    installed addons that depend on it too."""
+    installed addons that depend on it too. In a reused database without
+    ``addon`` but with ``update_addon``, both in one run: ``addon`` installed,
+    ``update_addon`` updated."""
     update_addon = update_addon or addon
     if fresh:
         print(f"dropping database {database}")
@@ -213,15 +215,22 @@ def prepare_database(
         if not update:
             print(f"reusing database {database} ({addon} installed)")
             return
-        action, option = f"updating {update_addon}", f"--update={update_addon}"
+        action, options = f"updating {update_addon}", [f"--update={update_addon}"]
     else:
-        action, option = f"installing {addon}", f"--init={addon}"
+        action, options = f"installing {addon}", [f"--init={addon}"]
+        if (
+            update
+            and update_addon != addon
+            and addon_installed(config, database, update_addon)
+        ):
+            action += f" and updating {update_addon}"
+            options.append(f"--update={update_addon}")
     print(f"{action} in {database} ...", flush=True)
     log = workdir / "install.log"
     cmd = _odoo_cmd(
         config,
         f"--database={database}",
-        option,
+        *options,
         "--without-demo=all",
         "--stop-after-init",
         "--http-port=0",
