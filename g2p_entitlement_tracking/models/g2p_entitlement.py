@@ -10,6 +10,18 @@ class G2PEntitlement(models.Model):
     # Tracked: the registrant's page shows the status history.
     state = fields.Selection(tracking=True)
 
+    def init(self):
+        # The portal reads a person's entitlements and their payments by
+        # partner; OpenG2P indexes neither column.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS g2p_entitlement_partner_id_index "
+            "ON g2p_entitlement (partner_id)"
+        )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS g2p_payment_entitlement_id_index "
+            "ON g2p_payment (entitlement_id)"
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         # Cycles create entitlements by the thousand: no "created" message

@@ -30,7 +30,7 @@ class G2PPortalNotification(models.Model):
     _order = "id desc"
 
     partner_id = fields.Many2one(
-        "res.partner", "Registrant", required=True, index=True, ondelete="cascade"
+        "res.partner", "Registrant", required=True, ondelete="cascade"
     )
     key = fields.Char(required=True, readonly=True, copy=False)
     kind = fields.Selection(

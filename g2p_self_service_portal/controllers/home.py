@@ -180,7 +180,10 @@ class SelfServiceHome(CustomerPortal):
         Membership = request.env["g2p.program_membership"]
         if not Membership.check_access_rights("read", raise_exception=False):
             return
-        for program, state, membership_id in Membership._read_group(
+        # sudo: the domain is the person's own partner, which the record
+        # rule allows; the rule's household branch would only add a scan of
+        # every membership (OR with a subquery uses no index).
+        for program, state, membership_id in Membership.sudo()._read_group(
             [("partner_id", "=", request.env.user.partner_id.id)],
             ["program_id", "state"],
             ["id:max"],
