@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from odoo import _, http
 from odoo.http import content_disposition, request
+from odoo.tools import SQL
 from odoo.tools.misc import format_amount
 
 from odoo.addons.g2p_self_service_portal.controllers.applications import (
@@ -65,6 +66,13 @@ PAYMENT_FIELDS = [
 ]
 
 
+def _translated(value, lang):
+    """A translatable column's text in ``lang`` (jsonb read by SQL)."""
+    if isinstance(value, dict):
+        return value.get(lang) or value.get("en_US") or next(iter(value.values()), "")
+    return value or ""
+
+
 def own_entitlement(entitlement_id):
     """The person's entitlement with this id, or 404 (record rules decide)."""
     entitlement = request.env["g2p.entitlement"].search([("id", "=", entitlement_id)])
@@ -102,27 +110,71 @@ class BenefitsPortal(CustomerPortal):
     def _benefit_currencies(self, journal_ids):
         """{journal id or False: currency} in two queries."""
         env = request.env
-        # sudo: the journals of the person's own entitlements and payments.
-        journals = env["account.journal"].sudo().browse(journal_ids)
-        company_currency = env.company.currency_id
+        # sudo: the journals of the person's own entitlements and payments;
+        # only their currency is read (a journal has dozens of fields). A
+        # journal without one pays in the company's currency.
+        journals = (
+            env["account.journal"]
+            .sudo()
+            .search_fetch([("id", "in", journal_ids)], ["currency_id"])
+        )
+        company_currency = (
+            env["res.company"]
+            .sudo()
+            .search_fetch([("id", "=", env.company.id)], ["currency_id"])
+            .currency_id
+        )
         currencies = {False: company_currency}
         for journal in journals:
-            currencies[journal.id] = journal.currency_id or (
-                journal.company_id.currency_id or company_currency
-            )
+            currencies[journal.id] = journal.currency_id or company_currency
         return currencies
+
+    def _benefit_partners(self):
+        """The person and the groups (households) they are an active member of.
+
+        The partners whose entitlements the record rules let the person
+        read, computed once: the totals then filter on ``partner_id`` with
+        its index instead of the rule's OR with a subquery, which scans
+        every entitlement.
+        """
+        partner = request.env.user.partner_id
+        # sudo: the person's own group memberships, as the record rule reads
+        # them; portal users cannot read memberships.
+        groups = (
+            request.env["g2p.group.membership"]
+            .sudo()
+            .search_fetch(
+                [("individual", "=", partner.id), ("is_ended", "=", False)], ["group"]
+            )
+            .group
+        )
+        return [partner.id, *groups.ids]
 
     def _benefit_totals(self, domain):
         """Totals per currency over every entitlement of ``domain``."""
         env = request.env
+        partners = [("partner_id", "in", self._benefit_partners())]
+        # sudo: the entitlements and payments of the partners the record
+        # rules give the person (see _benefit_partners), within ``domain``.
         # Grouped in SQL, without the per-group domains and labels that the
-        # public read_group builds (a third of the dashboard's time).
-        entitlement_groups = env["g2p.entitlement"]._read_group(
-            domain, ["journal_id", "state"], ["initial_amount:sum", "__count"]
+        # public read_group builds.
+        entitlement_groups = (
+            env["g2p.entitlement"]
+            .sudo()
+            ._read_group(
+                partners + domain,
+                ["journal_id", "state"],
+                ["initial_amount:sum", "__count"],
+            )
         )
-        payment_domain = [("entitlement_id", "any", domain)] if domain else []
-        payment_groups = env["g2p.payment"]._read_group(
-            payment_domain, ["journal_id", "status"], ["amount_paid:sum"]
+        payment_groups = (
+            env["g2p.payment"]
+            .sudo()
+            ._read_group(
+                [("entitlement_id", "any", partners + domain)],
+                ["journal_id", "status"],
+                ["amount_paid:sum"],
+            )
         )
         journal_ids = {
             journal.id
@@ -158,42 +210,51 @@ class BenefitsPortal(CustomerPortal):
         ]
 
     def _benefit_filters(self, program_id):
-        """(programs, cycle ids, that program's cycles) for the filters.
+        """(programs, the chosen program's cycles) for the filters.
 
-        Three queries whatever the number of cycles: the person's cycles
-        grouped from their entitlements, those cycles grouped by program, and
-        the chosen program's cycles (the cycle filter lists those only).
+        Two queries whatever the number of cycles and entitlements: the
+        programs of the person's entitlements (the entitlements selected by
+        the record rules, as a subquery), and the chosen program's cycles
+        among them (the cycle filter lists those only).
         """
         env = request.env
-        cycle_ids = [
-            cycle.id
-            for (cycle,) in env["g2p.entitlement"]._read_group([], ["cycle_id"])
-            if cycle
-        ]
-        # sudo: the cycles and programs of the person's own entitlements
-        # (grouped above through the record rules).
-        Cycle = env["g2p.cycle"].sudo()
-        program_ids = [
-            program.id
-            for (program,) in Cycle._read_group(
-                [("id", "in", cycle_ids)], ["program_id"]
-            )
-        ]
-        programs = (
-            env["g2p.program"]
-            .sudo()
-            .search_read([("id", "in", program_ids)], ["name"], order="name, id")
+        for model in ("g2p.entitlement", "g2p.cycle", "g2p.program"):
+            env[model].flush_model()
+        # The person's entitlements: the record rules' query, not run here.
+        own = env["g2p.entitlement"]._search([])
+        cycles_of_own = SQL(
+            "SELECT e.cycle_id FROM g2p_entitlement e WHERE e.id IN %s",
+            own.subselect(),
         )
-        program_cycles = (
-            Cycle.search_read(
-                [("id", "in", cycle_ids), ("program_id", "=", program_id)],
-                ["name"],
-                order="sequence desc, id desc",
+        env.cr.execute(
+            SQL(
+                "SELECT p.id, p.name FROM g2p_program p WHERE p.id IN "
+                "(SELECT c.program_id FROM g2p_cycle c WHERE c.id IN (%s))",
+                cycles_of_own,
             )
-            if program_id
-            else []
         )
-        return programs, cycle_ids, program_cycles
+        lang = env.lang or "en_US"
+        programs = sorted(
+            (
+                {"id": row[0], "name": _translated(row[1], lang)}
+                for row in env.cr.fetchall()
+            ),
+            key=lambda program: (program["name"].lower(), program["id"]),
+        )
+        program_cycles = []
+        if program_id:
+            env.cr.execute(
+                SQL(
+                    "SELECT c.id, c.name FROM g2p_cycle c WHERE c.program_id = %s "
+                    "AND c.id IN (%s) ORDER BY c.sequence DESC, c.id DESC",
+                    program_id,
+                    cycles_of_own,
+                )
+            )
+            program_cycles = [
+                {"id": row[0], "name": row[1]} for row in env.cr.fetchall()
+            ]
+        return programs, program_cycles
 
     # -- the list ----------------------------------------------------------------
 
@@ -234,7 +295,7 @@ class BenefitsPortal(CustomerPortal):
         filterby = filterby if filterby in filters else "all"
         program_id = int(program) if program and str(program).isdigit() else 0
         cycle_id = int(cycle) if cycle and str(cycle).isdigit() else 0
-        programs, cycle_ids, program_cycles = self._benefit_filters(program_id)
+        programs, program_cycles = self._benefit_filters(program_id)
         scope = []
         if program_id:
             scope.append(("cycle_id", "in", [c["id"] for c in program_cycles]))
@@ -273,7 +334,7 @@ class BenefitsPortal(CustomerPortal):
                 "filter_cycles": program_cycles,
                 "program_id": program_id,
                 "cycle_id": cycle_id,
-                "has_any": bool(cycle_ids),
+                "has_any": bool(programs),
                 "pager": pager,
                 "page_name": "g2p_benefits",
                 "default_url": "/my/benefits",

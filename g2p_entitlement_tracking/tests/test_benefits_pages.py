@@ -48,6 +48,24 @@ class TestBenefitsPages(BenefitsCase):
         for amount in ("220.00", "120.00", "30.00", "1,500.00", "1,000.00"):
             self.assertIn(amount, totals)
 
+    def test_household_benefits_are_the_members(self):
+        household = self.env["res.partner"].create(
+            {"name": "Lima household", "is_registrant": True, "is_group": True}
+        )
+        self.env["g2p.group.membership"].create(
+            {"group": household.id, "individual": self.ana.id}
+        )
+        shared = self._entitlement(household, self.cash_cycles[0], 40, "approved")
+        self._sign_in(self.ana)
+        page = self.url_open("/my/benefits").text
+        self.assertIn(f'href="/my/benefits/{shared.id}"', page)
+        totals = page[page.index("o_g2p_benefit_totals") :]
+        self.assertIn("260.00", totals[: totals.index("</table>")])
+        self._sign_in(self.ben)
+        page = self.url_open("/my/benefits").text
+        self.assertNotIn(f'href="/my/benefits/{shared.id}"', page)
+        self.assertEqual(self.url_open(f"/my/benefits/{shared.id}").status_code, 404)
+
     def test_filters(self):
         self._sign_in(self.ana)
         page = self.url_open(f"/my/benefits?program={self.food.id}").text

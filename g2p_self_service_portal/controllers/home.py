@@ -195,7 +195,7 @@ class SelfServiceHome(CustomerPortal):
     def _g2p_closing_soon(self, per_program, today):
         """Programs the person can still apply to whose window closes soon."""
         Program = request.env["g2p.program"]
-        candidates = Program.search(
+        candidates = Program.search_fetch(
             [
                 ("portal_published", "=", True),
                 ("state", "=", "active"),
@@ -205,6 +205,13 @@ class SelfServiceHome(CustomerPortal):
                 "|",
                 ("portal_open_from", "=", False),
                 ("portal_open_from", "<=", today),
+            ],
+            # What the page uses only (a program has dozens of fields).
+            [
+                "name",
+                "portal_open_until",
+                "is_multiple_form_submission",
+                "portal_max_open_applications",
             ],
             order="portal_open_until, id",
             limit=ATTENTION_ITEMS * 4,
@@ -235,12 +242,11 @@ class SelfServiceHome(CustomerPortal):
         Application = env["g2p.program.registrant_info"]
         # One query for the candidates with their fields and one for their
         # programs' names, whatever the cache holds: the same count always.
+        # The latest applications still being considered (by the person's
+        # index), then the mandatory documents of their programs: no join
+        # through every program's requirements.
         found = Application.search_fetch(
-            self._g2p_own_domain()
-            + [
-                ("state", "=", "active"),
-                ("program_id.portal_document_requirement_ids.mandatory", "=", True),
-            ],
+            self._g2p_own_domain() + [("state", "=", "active")],
             ["application_id", "program_id"],
             order="id desc",
             limit=ATTENTION_ITEMS * 4,
