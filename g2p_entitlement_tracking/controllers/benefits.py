@@ -21,6 +21,7 @@ from odoo.tools.misc import format_amount
 from odoo.addons.g2p_self_service_portal.controllers.applications import (
     tracked_history,
 )
+from odoo.addons.g2p_self_service_portal.controllers.paging import paged_search
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
@@ -302,24 +303,19 @@ class BenefitsPortal(CustomerPortal):
         if cycle_id:
             scope.append(("cycle_id", "=", cycle_id))
         domain = scope + list(filters[filterby]["domain"])
-        count = Entitlement.search_count(domain)
         url_args = {"sortby": sortby, "filterby": filterby}
         if program_id:
             url_args["program"] = program_id
         if cycle_id:
             url_args["cycle"] = cycle_id
-        pager = portal_pager(
-            url="/my/benefits",
-            url_args=url_args,
-            total=count,
-            page=page,
-            step=BENEFITS_PER_PAGE,
-        )
-        entitlements = Entitlement.search(
+        entitlements, pager = paged_search(
+            Entitlement,
             domain,
-            order=sortings[sortby]["order"],
-            limit=BENEFITS_PER_PAGE,
-            offset=pager["offset"],
+            sortings[sortby]["order"],
+            "/my/benefits",
+            url_args,
+            page,
+            BENEFITS_PER_PAGE,
         )
         # Totals first: they read every journal of the person's benefits, so
         # the page's rows find theirs in the cache.

@@ -15,7 +15,8 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.g2p_portal_forms.controllers.apply import own_application
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from .paging import paged_search
 
 APPLICATIONS_PER_PAGE = 20
 
@@ -65,22 +66,17 @@ class ApplicationsPortal(CustomerPortal):
         program_id = int(program) if program and str(program).isdigit() else 0
         if program_id:
             domain.append(("program_id", "=", program_id))
-        count = Application.search_count(domain)
         url_args = {"sortby": sortby, "filterby": filterby}
         if program_id:
             url_args["program"] = program_id
-        pager = portal_pager(
-            url="/my/applications",
-            url_args=url_args,
-            total=count,
-            page=page,
-            step=APPLICATIONS_PER_PAGE,
-        )
-        applications = Application.search(
+        applications, pager = paged_search(
+            Application,
             domain,
-            order=sortings[sortby]["order"],
-            limit=APPLICATIONS_PER_PAGE,
-            offset=pager["offset"],
+            sortings[sortby]["order"],
+            "/my/applications",
+            url_args,
+            page,
+            APPLICATIONS_PER_PAGE,
         )
         states = dict(Application._fields["state"]._description_selection(request.env))
         # Names of every program applied to, in one query; the rows then

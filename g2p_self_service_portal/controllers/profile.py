@@ -16,12 +16,12 @@ from odoo.http import request
 
 from odoo.addons.g2p_auth_esignet.controllers.portal import EsignetCustomerPortal
 from odoo.addons.g2p_auth_esignet.oidc import is_safe_redirect
-from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..profile_core import PROFILE_FIELDS, ProfileContext, check_profile
 from ..profile_core import errors as e
 from ..profile_messages import translated
 from .applications import applied_programs, displayed_answers
+from .paging import paged_search
 
 _logger = logging.getLogger(__name__)
 
@@ -250,19 +250,14 @@ class ProfilePortal(EsignetCustomerPortal):
         program_id = int(program) if program and str(program).isdigit() else 0
         if program_id:
             domain.append(("program_id", "=", program_id))
-        count = Application.search_count(domain)
-        pager = portal_pager(
-            url="/my/submissions",
-            url_args={"program": program_id} if program_id else {},
-            total=count,
-            page=page,
-            step=SUBMISSIONS_PER_PAGE,
-        )
-        applications = Application.search(
+        applications, pager = paged_search(
+            Application,
             domain,
-            order="program_id, create_date desc, id desc",
-            limit=SUBMISSIONS_PER_PAGE,
-            offset=pager["offset"],
+            "program_id, create_date desc, id desc",
+            "/my/submissions",
+            {"program": program_id} if program_id else {},
+            page,
+            SUBMISSIONS_PER_PAGE,
         )
         # One read for the page's documents, none per application.
         documents = request.env["storage.file"].search_read(

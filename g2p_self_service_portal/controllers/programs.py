@@ -18,7 +18,8 @@ from odoo.addons.g2p_portal_forms.models.g2p_program_registrant_info import (
     BLOCKING_STATES,
 )
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from .paging import paged_search
 
 PROGRAMS_PER_PAGE = 20
 
@@ -127,19 +128,14 @@ class ProgramsPortal(CustomerPortal):
         filterby = filterby if filterby in filters else "all"
         search = (search or "").strip()[:200]
         domain = self._prepare_programs_domain(search, filterby)
-        count = Program.search_count(domain)
-        pager = portal_pager(
-            url="/my/programs",
-            url_args={"sortby": sortby, "filterby": filterby, "search": search},
-            total=count,
-            page=page,
-            step=PROGRAMS_PER_PAGE,
-        )
-        programs = Program.search(
+        programs, pager = paged_search(
+            Program,
             domain,
-            order=sortings[sortby]["order"],
-            limit=PROGRAMS_PER_PAGE,
-            offset=pager["offset"],
+            sortings[sortby]["order"],
+            "/my/programs",
+            {"sortby": sortby, "filterby": filterby, "search": search},
+            page,
+            PROGRAMS_PER_PAGE,
         )
         values = self._prepare_portal_layout_values()
         values.update(
