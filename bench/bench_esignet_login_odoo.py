@@ -41,7 +41,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,11 +61,11 @@ from odoo_bench import (  # noqa: E402
     Perf,
     connect,
     free_port,
-    handle_signals,
     ms,
     new_session,
     percentile,
     prepare_database,
+    run_in_workdir,
     run_shell,
     start_odoo,
     start_process,
@@ -641,14 +640,7 @@ def run(args, workdir):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    handle_signals()
-    workdir = Path(tempfile.mkdtemp(prefix="g2p-bench-login-"))
-    print(f"work files in {workdir}")
-    try:
-        return run(args, workdir)
-    except KeyboardInterrupt:
-        print("interrupted")
-        return 130
+    return run_in_workdir(run, args, "g2p-bench-login-")
 
 
 if __name__ == "__main__":

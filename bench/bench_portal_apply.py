@@ -58,7 +58,6 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -78,11 +77,11 @@ from odoo_bench import (  # noqa: E402
     OdooLog,
     connect,
     free_port,
-    handle_signals,
     ms,
     new_session,
     percentile,
     prepare_database,
+    run_in_workdir,
     run_shell,
     start_haproxy,
     start_nginx,
@@ -882,14 +881,7 @@ def main(argv=None):
         raise SystemExit("--applicants >= 1 and 0 <= --double <= --applicants")
     if not 0 <= args.replay <= args.applicants:
         raise SystemExit("0 <= --replay <= --applicants")
-    handle_signals()
-    workdir = Path(tempfile.mkdtemp(prefix="g2p-bench-apply-"))
-    print(f"work files in {workdir}")
-    try:
-        return run(args, workdir)
-    except KeyboardInterrupt:
-        print("interrupted")
-        return 130
+    return run_in_workdir(run, args, "g2p-bench-apply-")
 
 
 if __name__ == "__main__":

@@ -83,7 +83,6 @@ import math
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -99,13 +98,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from odoo_bench import (  # noqa: E402
     HTTP_TIMEOUT,
+    REPO_ROOT,
     OdooLog,
     connect,
     free_port,
-    handle_signals,
     new_session,
     percentile,
     prepare_database,
+    run_in_workdir,
     run_shell,
     start_odoo,
     stop_process,
@@ -165,45 +165,12 @@ MAX_MEDIAN_RATIO = 2.0
 MIN_LOAD_RATIO = 0.5
 DASHBOARD_MARKER = "o_g2p_dashboard"
 
-SCHEMA = {
-    "display": "form",
-    "components": [
-        {
-            "type": "textfield",
-            "key": "full_name",
-            "label": "Full name",
-            "input": True,
-            "validate": {"required": True, "maxLength": 100},
-        },
-        {
-            "type": "number",
-            "key": "household_size",
-            "label": "Household size",
-            "input": True,
-            "validate": {"required": True, "min": 1, "max": 30},
-        },
-        {
-            "type": "select",
-            "key": "bank",
-            "label": "Bank",
-            "input": True,
-            "data": {
-                "values": [
-                    {"label": "First Bank", "value": "first"},
-                    {"label": "Second Bank", "value": "second"},
-                ]
-            },
-        },
-        {"type": "email", "key": "email", "label": "Email", "input": True},
-        {
-            "type": "button",
-            "key": "submit",
-            "label": "Submit",
-            "action": "submit",
-            "input": True,
-        },
-    ],
-}
+# The application form of g2p_portal_forms' tests.
+SCHEMA = json.loads(
+    (REPO_ROOT / "g2p_portal_forms" / "tests" / "application_form.json").read_text(
+        encoding="utf-8"
+    )
+)
 ANSWERS = {
     "full_name": "Bench Registrant",
     "household_size": 4,
@@ -1980,14 +1947,7 @@ def main(argv=None):
         raise SystemExit("--requests >= 1, --entitlements >= 0, --connections >= 1")
     if args.payments < 0:
         raise SystemExit("--payments >= 0")
-    handle_signals()
-    workdir = Path(tempfile.mkdtemp(prefix="g2p-bench-portal-"))
-    print(f"work files in {workdir}")
-    try:
-        return run(args, workdir)
-    except KeyboardInterrupt:
-        print("interrupted")
-        return 130
+    return run_in_workdir(run, args, "g2p-bench-portal-")
 
 
 if __name__ == "__main__":

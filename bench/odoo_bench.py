@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ __all__ = [
     "new_session",
     "percentile",
     "prepare_database",
+    "run_in_workdir",
     "run_shell",
     "start_haproxy",
     "start_nginx",
@@ -154,6 +156,18 @@ def stop_process(process, name):
     except ProcessLookupError:
         pass
     print(f"stopped {name}")
+
+
+def run_in_workdir(run, args, prefix):
+    """``run(args, workdir)`` in a new /tmp folder kept for its logs; 130 on ^C."""
+    handle_signals()
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    print(f"work files in {workdir}")
+    try:
+        return run(args, workdir)
+    except KeyboardInterrupt:
+        print("interrupted")
+        return 130
 
 
 def handle_signals():
