@@ -4,10 +4,24 @@ Custom methods MOSIPDISC, MOSIPDINFO, RCAPTURE, CAPTURE, STREAM as in the
 specification; ``POST /_emulator/faults`` and ``POST /_emulator/state``
 (JSON) drive the test double; ``GET /_emulator/ca.pem`` gives the provider
 CA to trust.
+
+CORS, as MockMDS does (``SBIResponseInfo``), so that a page of another origin
+(the portal) can call the device from the browser: ``OPTIONS`` preflights are
+answered for every path (custom methods and the JSON ``Content-Type`` always
+need one), with ``Access-Control-Allow-Private-Network`` for Chrome's Private
+Network Access preflights (Chrome 142+ instead asks the user once per site,
+"Local Network Access", for a public HTTPS page); every answer, errors and the
+M-JPEG stream included, carries ``Access-Control-Allow-Origin: *``. No
+credentials are ever allowed.
+
+``stop()`` also drops the connections still open, as an unplugged device
+would: a client waiting for a capture sees the connection close.
 """
 
 import json
+import socket
 import socketserver
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,10 +34,20 @@ STATE_PATH = "/_emulator/state"
 CA_PATH = "/_emulator/ca.pem"
 BOUNDARY = "mosipframe"
 STATE_FIELDS = ("status", "quality", "purpose", "env")
+CORS_ALLOW_METHODS = (
+    "MOSIPDISC, MOSIPDINFO, RCAPTURE, CAPTURE, STREAM, GET, POST, OPTIONS"
+)
+CORS_ALLOW_HEADERS = "Content-Type"
+CORS_MAX_AGE = "600"  # seconds a browser may reuse a preflight answer
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        self._open_sockets = set()
+        self._open_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
 
     def server_bind(self):
         # Skip HTTPServer.server_bind: its getfqdn() may hang on reverse DNS.
@@ -31,6 +55,33 @@ class _Server(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.server_name = host
         self.server_port = port
+
+    def process_request(self, request, client_address):
+        with self._open_lock:
+            self._open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._open_lock:
+            self._open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self):
+        """Cut every open connection (the device vanished)."""
+        with self._open_lock:
+            sockets, self._open_sockets = self._open_sockets, set()
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        # A client that went away (or a dropped connection) is not an error
+        # worth a traceback on stderr.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -45,6 +96,29 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         pass
+
+    def end_headers(self):
+        # Every answer (JSON, errors of send_error, the stream) is readable
+        # by a page of any origin; no credentials, so "*" is enough.
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+    def do_OPTIONS(self):
+        """CORS preflight, for every path."""
+        try:
+            self._body()
+        except ValueError:
+            pass
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Methods", CORS_ALLOW_METHODS)
+        self.send_header("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS)
+        self.send_header("Access-Control-Allow-Private-Network", "true")
+        self.send_header("Access-Control-Max-Age", CORS_MAX_AGE)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -175,7 +249,10 @@ class SbiEmulator:
         self._server.stream_frames = self.stream_frames
         self.device.port = self._server.server_port
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sbi-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() returns quickly
+            name="sbi-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -184,6 +261,7 @@ class SbiEmulator:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.drop_connections()
             self._thread.join(timeout=5)
             self._server = None
 
