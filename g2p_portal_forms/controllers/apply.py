@@ -54,10 +54,14 @@ class PortalApply(http.Controller):
             return self._refused(program, refusal)
         return self._render_form(program, context)
 
-    def _render_form(self, program, context, errors=None, status=200):
+    def _render_form(self, program, context, errors=None, status=200, **extra):
+        """The apply page; ``extra`` values override the page's defaults
+        (``apply_action``, ``draft_url``: empty for no drafts)."""
         builder = program.sudo().self_service_portal_form
         values = dict(
             context,
+            apply_action=f"/my/programs/{program.id}/apply",
+            draft_url=f"/my/programs/{program.id}/draft",
             program=program,
             builder=builder,
             formio_js_assets=builder.formio_js_assets,
@@ -73,6 +77,7 @@ class PortalApply(http.Controller):
             errors=errors or {},
             page_name="g2p_apply",
         )
+        values.update(extra)
         return request.render("g2p_portal_forms.apply_page", values, status=status)
 
     def _refused(self, program, refusal, status=409):
@@ -130,7 +135,7 @@ class PortalApply(http.Controller):
             f"/my/programs/{program.id}/applied/{application.id}", code=303
         )
 
-    def _form_again(self, program, partner, data, error, field_errors):
+    def _form_again(self, program, partner, data, error, field_errors, **extra):
         """The form with the person's answers kept and each error in place."""
         try:
             context = program.sudo()._portal_apply_context(partner)
@@ -144,7 +149,9 @@ class PortalApply(http.Controller):
                 data, {k: v for k, v in prefill.items() if _locks(k, locked)}
             )
         context["alert"] = str(error.args[0])
-        return self._render_form(program, context, errors=field_errors, status=422)
+        return self._render_form(
+            program, context, errors=field_errors, status=422, **extra
+        )
 
     def _uploads(self, program):
         """requirement id → (filename, first bytes, declared size, read)."""

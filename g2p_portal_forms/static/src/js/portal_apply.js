@@ -150,6 +150,10 @@
             });
             var saveButton = root.querySelector(".o_g2p_apply_save");
             var saved = root.querySelector(".o_g2p_apply_saved");
+            if (!root.dataset.draftUrl) {
+                // No drafts on this page (an officer applying on someone's behalf).
+                return;
+            }
             saveButton.classList.remove("d-none");
             saveButton.addEventListener("click", function () {
                 saveButton.disabled = true;
