@@ -10,11 +10,30 @@
     "development_status": "Alpha",
     "depends": [
         "g2p_self_service_portal",
+        "g2p_portal_forms",
+        "g2p_auth_esignet",
     ],
+    "external_dependencies": {"python": ["cryptography"]},
     "data": [
         "security/g2p_biometric_assist_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/g2p_biometric_capture_views.xml",
+        "views/g2p_biometric_audit_views.xml",
+        "views/g2p_biometric_consent_views.xml",
+        "views/g2p_sbi_trusted_certificate_views.xml",
+        "views/g2p_program_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
+        "views/sbi_capture_templates.xml",
+        "views/assist_templates.xml",
+        "views/portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "g2p_biometric_assist/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

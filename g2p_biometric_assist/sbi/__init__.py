@@ -29,3 +29,4 @@ from .parsing import (
 )
 from .verify import VerificationPolicy, hash_link, verify_capture, verify_device_info
 from .at_rest import decrypt_capture, encrypt_capture, generate_master_key
+from .jws import certificate_summaries

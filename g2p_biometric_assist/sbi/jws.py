@@ -269,3 +269,23 @@ def verify_jws(token, trusted, now):
     if not _verify_signature(chain[0].public_key(), alg, signing_input, signature):
         raise SbiError(BAD_SIGNATURE, "JWS signature does not verify")
     return VerifiedJws(header, payload, chain, anchor)
+
+
+def certificate_summaries(pem):
+    """[{subject, issuer, fingerprint, not_before, not_after, is_ca}] of the
+    certificates of one PEM text; ``ValueError`` when none can be read."""
+    try:
+        certificates = load_pem_certificates([pem])
+    except (ValueError, TypeError) as exc:
+        raise ValueError("not a PEM certificate") from exc
+    return [
+        {
+            "subject": certificate.subject.rfc4514_string(),
+            "issuer": certificate.issuer.rfc4514_string(),
+            "fingerprint": _fingerprint(certificate).hex().upper(),
+            "not_before": _utc(certificate.not_valid_before),
+            "not_after": _utc(certificate.not_valid_after),
+            "is_ca": _is_ca(certificate),
+        }
+        for certificate in certificates
+    ]

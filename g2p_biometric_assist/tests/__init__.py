@@ -1,1 +1,8 @@
-from . import test_install
+from . import (
+    test_access,
+    test_assist_tour,
+    test_assisted_application,
+    test_capture_refusals,
+    test_install,
+    test_purge_and_read,
+)
