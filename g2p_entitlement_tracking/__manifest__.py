@@ -20,6 +20,7 @@
         "views/portal_benefits_templates.xml",
         "views/g2p_portal_notification_views.xml",
     ],
+    "demo": ["demo/g2p_entitlement_demo.xml"],
     "uninstall_hook": "uninstall_hook",
     "application": False,
     "installable": True,

@@ -12,15 +12,18 @@ from .states import (
     rejection_reason,
     states_of,
 )
+from .money import MoneyStyle, group_digits
 from .totals import CurrencyTotals, Totals, benefit_totals
 
 __all__ = [
     "CurrencyTotals",
+    "MoneyStyle",
     "Totals",
     "application_event",
     "benefit_totals",
     "entitlement_event",
     "entitlement_phase",
+    "group_digits",
     "notification_key",
     "notifications",
     "payment_phase",

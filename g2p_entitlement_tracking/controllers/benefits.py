@@ -9,14 +9,17 @@ payments, and grouped queries (``read_group``) for totals and filters,
 whatever the number of cycles, entitlements and payments.
 """
 
+import ast
 import base64
+import datetime
 
+import babel.dates
 from werkzeug.exceptions import NotFound
 
-from odoo import _, http
+from odoo import _, fields, http
 from odoo.http import content_disposition, request
-from odoo.tools import SQL
-from odoo.tools.misc import format_amount
+from odoo.tools import SQL, float_round
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.g2p_self_service_portal.controllers.applications import (
     tracked_history,
@@ -32,6 +35,7 @@ from ..benefit_messages import (
     label,
 )
 from ..benefits_core import (
+    MoneyStyle,
     benefit_totals,
     entitlement_phase,
     payment_phase,
@@ -80,6 +84,64 @@ def own_entitlement(entitlement_id):
     if not entitlement:
         raise NotFound()
     return entitlement
+
+
+class Money:
+    """Amounts in the request's language, as ``format_amount`` writes them,
+    with the language's separators read once (a list writes dozens)."""
+
+    def __init__(self, env):
+        lang = get_lang(env)
+        self.style = MoneyStyle(
+            tuple(ast.literal_eval(lang.grouping or "[]")),
+            lang.thousands_sep or "",
+            lang.decimal_point or ".",
+        )
+        self._currencies = {}
+
+    def __call__(self, amount, currency):
+        known = self._currencies.get(currency.id)
+        if known is None:
+            known = self._currencies[currency.id] = (
+                currency.rounding,
+                currency.decimal_places,
+                currency.symbol,
+                currency.position == "before",
+            )
+        rounding, decimals, symbol, before = known
+        value = float_round(amount or 0.0, precision_rounding=rounding)
+        return self.style.format(value, decimals, symbol, before)
+
+
+class Dates:
+    """Dates as the QWeb ``date`` widget writes them, with the language's
+    pattern and locale looked up once per page."""
+
+    def __init__(self, env):
+        self.env = env
+        lang = get_lang(env)
+        self.locale = babel_locale_parse(lang.code)
+        self.pattern = posix_to_ldml(lang.date_format, locale=self.locale)
+
+    def __call__(self, value):
+        if not value:
+            return ""
+        if isinstance(value, datetime.datetime) and not value.tzinfo:
+            value = fields.Datetime.context_timestamp(self.env["res.lang"], value)
+        return babel.dates.format_date(value, format=self.pattern, locale=self.locale)
+
+
+class Labels:
+    """``label`` with each sentence translated once per page."""
+
+    def __init__(self):
+        self._seen = {}
+
+    def __call__(self, labels, code):
+        key = (id(labels), code)
+        if key not in self._seen:
+            self._seen[key] = label(labels, code)
+        return self._seen[key]
 
 
 class BenefitsPortal(CustomerPortal):
@@ -153,8 +215,16 @@ class BenefitsPortal(CustomerPortal):
 
     def _benefit_totals(self, domain):
         """Totals per currency over every entitlement of ``domain``."""
+        return self._benefit_totals_and_currencies(domain)[0]
+
+    def _benefit_totals_and_currencies(self, domain, partner_ids=None, money=None):
+        """(totals per currency, {journal id or False: currency}) over the
+        entitlements of ``domain`` and their payments."""
         env = request.env
-        partners = [("partner_id", "in", self._benefit_partners())]
+        money = money or Money(env)
+        if partner_ids is None:
+            partner_ids = self._benefit_partners()
+        partners = [("partner_id", "in", partner_ids)]
         # sudo: the entitlements and payments of the partners the record
         # rules give the person (see _benefit_partners), within ``domain``.
         # Grouped in SQL, without the per-group domains and labels that the
@@ -198,34 +268,36 @@ class BenefitsPortal(CustomerPortal):
             ],
             {currency: currency.decimal_places for currency in currencies.values()},
         )
-        return [
+        rows = [
             {
                 "currency": row.currency,
-                "approved": format_amount(env, float(row.approved), row.currency),
-                "paid": format_amount(env, float(row.paid), row.currency),
-                "to_come": format_amount(env, float(row.to_come), row.currency),
-                "in_review": format_amount(env, float(row.in_review), row.currency),
+                "approved": money(float(row.approved), row.currency),
+                "paid": money(float(row.paid), row.currency),
+                "to_come": money(float(row.to_come), row.currency),
+                "in_review": money(float(row.in_review), row.currency),
                 "count": row.count,
             }
             for row in totals.rows()
         ]
+        return rows, currencies
 
-    def _benefit_filters(self, program_id):
+    def _benefit_filters(self, program_id, partner_ids=None):
         """(programs, the chosen program's cycles) for the filters.
 
         Two queries whatever the number of cycles and entitlements: the
-        programs of the person's entitlements (the entitlements selected by
-        the record rules, as a subquery), and the chosen program's cycles
-        among them (the cycle filter lists those only).
+        programs of the person's entitlements, and the chosen program's
+        cycles among them (the cycle filter lists those only). The
+        entitlements are those of the partners the record rules give the
+        person (``_benefit_partners``), found through the partner index.
         """
         env = request.env
         for model in ("g2p.entitlement", "g2p.cycle", "g2p.program"):
             env[model].flush_model()
-        # The person's entitlements: the record rules' query, not run here.
-        own = env["g2p.entitlement"]._search([])
+        if partner_ids is None:
+            partner_ids = self._benefit_partners()
         cycles_of_own = SQL(
-            "SELECT e.cycle_id FROM g2p_entitlement e WHERE e.id IN %s",
-            own.subselect(),
+            "SELECT e.cycle_id FROM g2p_entitlement e WHERE e.partner_id IN %s",
+            tuple(partner_ids),
         )
         env.cr.execute(
             SQL(
@@ -296,7 +368,8 @@ class BenefitsPortal(CustomerPortal):
         filterby = filterby if filterby in filters else "all"
         program_id = int(program) if program and str(program).isdigit() else 0
         cycle_id = int(cycle) if cycle and str(cycle).isdigit() else 0
-        programs, program_cycles = self._benefit_filters(program_id)
+        partner_ids = self._benefit_partners()
+        programs, program_cycles = self._benefit_filters(program_id, partner_ids)
         scope = []
         if program_id:
             scope.append(("cycle_id", "in", [c["id"] for c in program_cycles]))
@@ -310,7 +383,8 @@ class BenefitsPortal(CustomerPortal):
             url_args["cycle"] = cycle_id
         entitlements, pager = paged_search(
             Entitlement,
-            domain,
+            # The rules decide; the partners let the index find the rows.
+            [("partner_id", "in", partner_ids), *domain],
             sortings[sortby]["order"],
             "/my/benefits",
             url_args,
@@ -319,8 +393,11 @@ class BenefitsPortal(CustomerPortal):
         )
         # Totals first: they read every journal of the person's benefits, so
         # the page's rows find theirs in the cache.
-        totals = self._benefit_totals(scope)
-        rows = self._benefit_rows(entitlements)
+        money = Money(env)
+        totals, currencies = self._benefit_totals_and_currencies(
+            scope, partner_ids, money
+        )
+        rows = self._benefit_rows(entitlements, currencies, money)
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -344,19 +421,35 @@ class BenefitsPortal(CustomerPortal):
         )
         return request.render("g2p_entitlement_tracking.portal_my_benefits", values)
 
-    def _benefit_rows(self, entitlements):
-        """What the list and the page show of each entitlement, in 4 queries."""
+    def _benefit_rows(self, entitlements, currencies=None, money=None):
+        """What the list and the page show of each entitlement.
+
+        A fixed number of queries: the entitlements' fields, their payments,
+        cycles and programs, and the journals' currencies when ``currencies``
+        (journal id → currency) does not already hold them.
+        """
         env = request.env
-        records = entitlements.read(ENTITLEMENT_FIELDS)
-        payments = env["g2p.payment"].search_read(
+        money = money or Money(env)
+        labels = Labels()
+        dates = Dates(env)
+        entitlements.fetch(ENTITLEMENT_FIELDS)
+        payment_fields = PAYMENT_FIELDS + (
+            ["reversal_reason"] if self._has_reversal() else []
+        )
+        payments = env["g2p.payment"].search_fetch(
             [("entitlement_id", "in", entitlements.ids)],
-            PAYMENT_FIELDS + (["reversal_reason"] if self._has_reversal() else []),
+            payment_fields,
             order="issuance_date desc, id desc",
         )
+        # Ids straight from the cache: no display names to compute.
         journal_ids = {
-            row["journal_id"][0] for row in records + payments if row["journal_id"]
+            record.journal_id.id
+            for record in (*entitlements, *payments)
+            if record.journal_id
         }
-        currencies = self._benefit_currencies(list(journal_ids))
+        currencies = dict(currencies or {})
+        if not currencies or journal_ids - set(currencies):
+            currencies.update(self._benefit_currencies(list(journal_ids)))
         # sudo: cycles and programs of the entitlements read above. Fetched
         # by query (not from the cache) so that the count never varies.
         cycles = {
@@ -364,65 +457,70 @@ class BenefitsPortal(CustomerPortal):
             for cycle in env["g2p.cycle"]
             .sudo()
             .search_fetch(
-                [
-                    (
-                        "id",
-                        "in",
-                        [row["cycle_id"][0] for row in records if row["cycle_id"]],
-                    )
-                ],
+                [("id", "in", entitlements.cycle_id.ids)],
                 ["name", "program_id"],
             )
         }
         program_names = {
-            row["id"]: row["name"]
-            for row in env["g2p.program"]
+            program.id: program.name
+            for program in env["g2p.program"]
             .sudo()
-            .search_read(
+            .search_fetch(
                 [("id", "in", list({c.program_id.id for c in cycles.values()}))],
                 ["name"],
             )
         }
+
+        def currency_of(record):
+            return currencies.get(record.journal_id.id or False, currencies[False])
+
         payments_of = {}
         for payment in payments:
-            currency = currencies.get(
-                payment["journal_id"] and payment["journal_id"][0], currencies[False]
-            )
-            phase = payment_phase(payment["state"], payment["status"])
-            payments_of.setdefault(payment["entitlement_id"][0], []).append(
+            phase = payment_phase(payment.state, payment.status)
+            payments_of.setdefault(payment.entitlement_id.id, []).append(
                 {
-                    "amount": format_amount(
-                        env,
-                        payment["amount_paid"] or payment["amount_issued"],
-                        currency,
+                    "amount": money(
+                        payment.amount_paid or payment.amount_issued,
+                        currency_of(payment),
                     ),
-                    "date": payment["payment_datetime"] or payment["issuance_date"],
+                    "date": payment.payment_datetime or payment.issuance_date,
+                    "date_text": dates(
+                        payment.payment_datetime or payment.issuance_date
+                    ),
                     "phase": phase,
-                    "label": label(PAYMENT_LABELS, phase),
-                    "reason": payment.get("reversal_reason") or "",
+                    "label": labels(PAYMENT_LABELS, phase),
+                    "reason": payment["reversal_reason"] or ""
+                    if "reversal_reason" in payment_fields
+                    else "",
                 }
             )
         rows = []
-        for record in records:
-            cycle = cycles.get(record["cycle_id"] and record["cycle_id"][0])
-            currency = currencies.get(
-                record["journal_id"] and record["journal_id"][0], currencies[False]
-            )
-            phase = entitlement_phase(record["state"])
-            reason = rejection_reason(record["state"])
+        for record in entitlements:
+            cycle = cycles.get(record.cycle_id.id)
+            phase = entitlement_phase(record.state)
+            reason = rejection_reason(record.state)
             rows.append(
-                dict(
-                    record,
-                    program_name=program_names.get(cycle.program_id.id, "")
+                {
+                    "id": record.id,
+                    "code": record.code,
+                    "state": record.state,
+                    "is_cash_entitlement": record.is_cash_entitlement,
+                    "valid_from": record.valid_from,
+                    "valid_until": record.valid_until,
+                    "valid_from_text": dates(record.valid_from),
+                    "valid_until_text": dates(record.valid_until),
+                    "date_approved": record.date_approved,
+                    "create_date": record.create_date,
+                    "program_name": program_names.get(cycle.program_id.id, "")
                     if cycle
                     else "",
-                    cycle_name=cycle.name if cycle else "",
-                    amount=format_amount(env, record["initial_amount"], currency),
-                    phase=phase,
-                    phase_label=label(PHASE_LABELS, phase),
-                    reason=label(REJECTION_LABELS, reason) if reason else "",
-                    payments=payments_of.get(record["id"], []),
-                )
+                    "cycle_name": cycle.name if cycle else "",
+                    "amount": money(record.initial_amount, currency_of(record)),
+                    "phase": phase,
+                    "phase_label": labels(PHASE_LABELS, phase),
+                    "reason": labels(REJECTION_LABELS, reason) if reason else "",
+                    "payments": payments_of.get(record.id, []),
+                }
             )
         return rows
 

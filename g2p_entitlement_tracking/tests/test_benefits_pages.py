@@ -1,6 +1,6 @@
 """My benefits, one benefit, its voucher: content, access, query counts."""
 
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 from odoo.tests.common import JsonRpcException
 
 from odoo.addons.g2p_auth_esignet.tests.test_login_sessions import (
@@ -223,3 +223,52 @@ class TestBenefitsPages(BenefitsCase):
 
         for url, (small, large) in counts.items():
             self.assertEqual(small, large, f"{url}: {small} then {large} queries")
+
+
+@tagged("post_install", "-at_install")
+class TestAmountsAndDates(TransactionCase):
+    """The list writes amounts and dates itself (faster than Odoo's helpers
+    and widgets, called for every row): exactly as they would."""
+
+    def test_amounts_as_format_amount_in_several_languages(self):
+        from odoo.tools.misc import format_amount
+
+        from ..controllers.benefits import Money
+
+        for code in ("en_US", "fr_FR", "en_IN", "de_DE"):
+            self.env["res.lang"]._activate_lang(code)
+            env = self.env(context=dict(self.env.context, lang=code))
+            money = Money(env)
+            for currency in (
+                env.ref("base.USD"),
+                env.ref("base.KES"),
+                env.ref("base.JPY"),
+                env.ref("base.EUR"),
+            ):
+                for amount in (0, 0.004, 1, 999.995, 1234.5, -98765.432, 12345678.9):
+                    with self.subTest(lang=code, currency=currency.name, amount=amount):
+                        self.assertEqual(
+                            money(amount, currency),
+                            format_amount(env, amount, currency),
+                        )
+
+    def test_dates_as_the_qweb_date_widget(self):
+        import datetime
+
+        from odoo.tools.misc import format_date
+
+        from ..controllers.benefits import Dates
+
+        for code in ("en_US", "fr_FR", "de_DE"):
+            self.env["res.lang"]._activate_lang(code)
+            env = self.env(
+                context=dict(self.env.context, lang=code, tz="Africa/Nairobi")
+            )
+            dates = Dates(env)
+            for value in (
+                datetime.date(2026, 1, 31),
+                datetime.datetime(2026, 12, 31, 22, 30),
+                False,
+            ):
+                with self.subTest(lang=code, value=value):
+                    self.assertEqual(dates(value), format_date(env, value))
