@@ -444,13 +444,14 @@ class AssistedApplication(PortalApply):
         except CaptureRefused as refused:
             request.env.cr.rollback()
             return {"ok": False, "code": refused.code, "message": str(refused)}
+        lowest = f"{capture.min_quality:g}"
         return {
             "ok": True,
             "capture_id": capture.id,
             "message": _(
                 "Capture accepted: %(count)s verified, lowest quality %(quality)s.",
                 count=capture.segment_count,
-                quality=f"{capture.min_quality:g}",
+                quality=lowest,
             ),
             "biometrics": [
                 dict(segment, requested_score=program.biometric_min_quality)

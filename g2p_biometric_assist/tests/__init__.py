@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_assist_browser,
     test_assist_tour,
     test_assisted_application,
     test_capture_refusals,

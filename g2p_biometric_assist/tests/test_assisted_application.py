@@ -154,3 +154,44 @@ class TestAssistedApplication(AssistCase):
         found = self.url_open("/assist?q=NID-4242")
         self.assertIn(f"/assist/registrant/{self.ben.id}", found.text)
         self.assertNotIn(f"/assist/registrant/{self.ana.id}", found.text)
+
+    def test_hand_over_for_a_fingerprint_sign_in(self):
+        provider = self.env["auth.oauth.provider"].create(
+            {
+                "name": "National ID",
+                "flow": "id_token_code",
+                "client_id": "assist-client",
+                "enabled": True,
+                "body": "Sign in with your national ID",
+                "scope": "openid profile",
+                "auth_endpoint": "https://esignet.example.org/authorize",
+                "esignet_issuer": "https://esignet.example.org",
+            }
+        )
+        self.sign_in_officer()
+        page = self.url_open("/assist")
+        self.assertNotIn("/assist/biometric-login", page.text)
+        method = self.env["g2p.esignet.login.method"].create(
+            {
+                "provider_id": provider.id,
+                "name": "Fingerprint or face",
+                "icon": "biometrics",
+                "acr_values": "mosip:idp:acr:biometrics",
+            }
+        )
+        page = self.url_open("/assist")
+        self.assertIn("/assist/biometric-login", page.text)
+        csrf = dict(
+            __import__("re").findall(r'name="(csrf_token)" value="([^"]*)"', page.text)
+        )["csrf_token"]
+        answer = self.url_open(
+            "/assist/biometric-login", data={"csrf_token": csrf}, allow_redirects=False
+        )
+        self.assertEqual(answer.status_code, 303)
+        self.assertIn(
+            f"/auth_esignet/login/{provider.id}?method={method.id}",
+            answer.headers["Location"],
+        )
+        # The officer is signed out: the machine is the registrant's now.
+        after = self.url_open("/assist", allow_redirects=False)
+        self.assertIn(after.status_code, (303, 404))
