@@ -218,8 +218,9 @@ class BenefitsPortal(CustomerPortal):
         return self._benefit_totals_and_currencies(domain)[0]
 
     def _benefit_totals_and_currencies(self, domain, partner_ids=None, money=None):
-        """(totals per currency, {journal id or False: currency}) over the
-        entitlements of ``domain`` and their payments."""
+        """(totals per currency, {journal id or False: currency}, {state:
+        number of entitlements}) over the entitlements of ``domain`` and
+        their payments."""
         env = request.env
         money = money or Money(env)
         if partner_ids is None:
@@ -279,7 +280,10 @@ class BenefitsPortal(CustomerPortal):
             }
             for row in totals.rows()
         ]
-        return rows, currencies
+        state_counts = {}
+        for _journal, state, _amount, count in entitlement_groups:
+            state_counts[state] = state_counts.get(state, 0) + count
+        return rows, currencies, state_counts
 
     def _benefit_filters(self, program_id, partner_ids=None):
         """(programs, the chosen program's cycles) for the filters.
@@ -381,6 +385,18 @@ class BenefitsPortal(CustomerPortal):
             url_args["program"] = program_id
         if cycle_id:
             url_args["cycle"] = cycle_id
+        # Totals first: their grouped count gives the pager its total, and
+        # they read every journal of the person's benefits for the rows.
+        money = Money(env)
+        totals, currencies, state_counts = self._benefit_totals_and_currencies(
+            scope, partner_ids, money
+        )
+        wanted = set(states_of([filterby])) if filterby != "all" else None
+        total = sum(
+            count
+            for state, count in state_counts.items()
+            if wanted is None or state in wanted
+        )
         entitlements, pager = paged_search(
             Entitlement,
             # The rules decide; the partners let the index find the rows.
@@ -390,12 +406,7 @@ class BenefitsPortal(CustomerPortal):
             url_args,
             page,
             BENEFITS_PER_PAGE,
-        )
-        # Totals first: they read every journal of the person's benefits, so
-        # the page's rows find theirs in the cache.
-        money = Money(env)
-        totals, currencies = self._benefit_totals_and_currencies(
-            scope, partner_ids, money
+            total=total,
         )
         rows = self._benefit_rows(entitlements, currencies, money)
         values = self._prepare_portal_layout_values()
@@ -432,14 +443,22 @@ class BenefitsPortal(CustomerPortal):
         money = money or Money(env)
         labels = Labels()
         dates = Dates(env)
+        # sudo: ``entitlements`` were found through the record rules (the
+        # person's own and their households'); their fields and payments are
+        # read without evaluating the rules' subqueries a second time.
+        entitlements = entitlements.sudo()
         entitlements.fetch(ENTITLEMENT_FIELDS)
         payment_fields = PAYMENT_FIELDS + (
             ["reversal_reason"] if self._has_reversal() else []
         )
-        payments = env["g2p.payment"].search_fetch(
-            [("entitlement_id", "in", entitlements.ids)],
-            payment_fields,
-            order="issuance_date desc, id desc",
+        payments = (
+            env["g2p.payment"]
+            .sudo()
+            .search_fetch(
+                [("entitlement_id", "in", entitlements.ids)],
+                payment_fields,
+                order="issuance_date desc, id desc",
+            )
         )
         # Ids straight from the cache: no display names to compute.
         journal_ids = {
