@@ -64,38 +64,28 @@ class AssistCase(PortalFormsCase):
             {"name": "SBI emulator provider", "pem": cls.keys.ca_pem}
         )
         cls.program.biometric_min_quality = 60
-        cls.officer = (
-            env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "name": "Olu Officer",
-                    "login": "olu.officer",
-                    "password": OFFICER_PASSWORD,
-                    "groups_id": [
-                        (
-                            6,
-                            0,
-                            [
-                                env.ref(
-                                    "g2p_biometric_assist.group_registration_officer"
-                                ).id
-                            ],
-                        )
-                    ],
-                }
-            )
+        cls.officer = cls._user(
+            "Olu Officer",
+            "olu.officer",
+            OFFICER_PASSWORD,
+            "g2p_biometric_assist.group_registration_officer",
         )
         # An internal user without the officer group.
-        cls.clerk = (
-            env["res.users"]
+        cls.clerk = cls._user(
+            "Cleo Clerk", "cleo.clerk", "cleo.clerk-Pass-123", "base.group_user"
+        )
+
+    @classmethod
+    def _user(cls, name, login, password, group):
+        return (
+            cls.env["res.users"]
             .with_context(no_reset_password=True)
             .create(
                 {
-                    "name": "Cleo Clerk",
-                    "login": "cleo.clerk",
-                    "password": "cleo.clerk-Pass-123",
-                    "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+                    "name": name,
+                    "login": login,
+                    "password": password,
+                    "groups_id": [(6, 0, [cls.env.ref(group).id])],
                 }
             )
         )

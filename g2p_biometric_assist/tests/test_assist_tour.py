@@ -1,12 +1,8 @@
 """The officer's page in a real browser: the SBI client against the emulator."""
 
-import json
-
 from odoo.tests import tagged
 
-from odoo.addons.g2p_portal_forms.formiojs.npm import NpmPackError
-from odoo.addons.g2p_portal_forms.tests.common import SCHEMA
-from odoo.addons.g2p_portal_forms.tests.test_apply_tour import formiojs_tarball
+from odoo.addons.g2p_portal_forms.tests.test_apply_tour import use_real_formiojs
 
 from .common import AssistCase
 
@@ -15,20 +11,7 @@ from .common import AssistCase
 class TestAssistTour(AssistCase):
     def setUp(self):
         super().setUp()
-        try:
-            tarball = formiojs_tarball()
-        except NpmPackError as error:
-            self.skipTest(f"no formio.js tarball (npm): {error}")
-        version = self.env["formio.version"]._g2p_install_from_npm_tarball(tarball)
-        schema = json.loads(json.dumps(SCHEMA))
-        for component in schema["components"]:
-            if component["key"] == "bank":
-                component["widget"] = "html5"
-        self.builder.write(
-            {"formio_version_id": version.id, "schema": json.dumps(schema)}
-        )
-        # File inputs cannot be typed into by a tour (covered over HTTP).
-        self.requirement.mandatory = False
+        use_real_formiojs(self)
         self.officer.password = self.officer.login  # start_tour's password
         self.env["g2p.biometric.consent"].with_user(self.officer).create(
             {"partner_id": self.ana.id, "statement": "I agree."}

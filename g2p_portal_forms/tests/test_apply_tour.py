@@ -26,25 +26,31 @@ def formiojs_tarball():
     return npm_pack("formiojs", FORMIOJS_SPEC, cache)
 
 
+def use_real_formiojs(case):
+    """Give ``case``'s form a real formio.js (skips the test without one).
+
+    The bank select becomes a plain HTML select (tours type into it) and
+    the document optional: file inputs cannot be typed into by a tour (the
+    document is covered by the HTTP tests).
+    """
+    try:
+        tarball = formiojs_tarball()
+    except NpmPackError as error:
+        case.skipTest(f"no formio.js tarball (npm): {error}")
+    version = case.env["formio.version"]._g2p_install_from_npm_tarball(tarball)
+    schema = json.loads(json.dumps(SCHEMA))
+    for component in schema["components"]:
+        if component["key"] == "bank":
+            component["widget"] = "html5"
+    case.builder.write({"formio_version_id": version.id, "schema": json.dumps(schema)})
+    case.requirement.mandatory = False
+
+
 @tagged("post_install", "-at_install")
 class TestApplyTour(PortalFormsCase):
     def setUp(self):
         super().setUp()
-        try:
-            tarball = formiojs_tarball()
-        except NpmPackError as error:
-            self.skipTest(f"no formio.js tarball (npm): {error}")
-        version = self.env["formio.version"]._g2p_install_from_npm_tarball(tarball)
-        schema = json.loads(json.dumps(SCHEMA))
-        for component in schema["components"]:
-            if component["key"] == "bank":
-                component["widget"] = "html5"
-        self.builder.write(
-            {"formio_version_id": version.id, "schema": json.dumps(schema)}
-        )
-        # File inputs cannot be typed into by a tour: the document is
-        # covered by the HTTP tests.
-        self.requirement.mandatory = False
+        use_real_formiojs(self)
         # start_tour signs in with the login as password.
         self.user = self.ana.user_ids
         self.user.password = self.user.login
