@@ -189,11 +189,31 @@ def _own_module_problems(log_text):
     return problems
 
 
+# OpenG2P addons our tests use when they are there (on addons_path): with
+# them the tests that need them run instead of being skipped.
+OPTIONAL_ADDONS = ("g2p_entitlement_voucher",)
+
+
+def optional_addons(config):
+    """The OPTIONAL_ADDONS found on the test configuration's addons_path."""
+    parser = configparser.ConfigParser()
+    parser.read(config)
+    paths = parser.get("options", "addons_path", fallback="").split(",")
+    return [
+        name
+        for name in OPTIONAL_ADDONS
+        if any((Path(p.strip()) / name / "__manifest__.py").is_file() for p in paths)
+    ]
+
+
 def install_addons(config, database, log_path):
+    extra = optional_addons(config)
+    if extra:
+        print(f"with {', '.join(extra)} (found on addons_path)", flush=True)
     cmd = _odoo_cmd(
         config,
         f"--database={database}",
-        f"--init={','.join(ADDONS)}",
+        f"--init={','.join((*ADDONS, *extra))}",
         "--without-demo=all",
         "--stop-after-init",
         "--log-level=info",
