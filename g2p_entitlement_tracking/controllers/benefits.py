@@ -228,35 +228,45 @@ class BenefitsPortal(CustomerPortal):
         partners = [("partner_id", "in", partner_ids)]
         # sudo: the entitlements and payments of the partners the record
         # rules give the person (see _benefit_partners), within ``domain``.
-        # Grouped in SQL, without the per-group domains and labels that the
-        # public read_group builds.
-        entitlement_groups = (
-            env["g2p.entitlement"]
-            .sudo()
-            ._read_group(
-                partners + domain,
-                ["journal_id", "state"],
-                ["initial_amount:sum", "__count"],
+        # One statement groups both: the entitlements are read once, and
+        # their payments joined to them.
+        Entitlement = env["g2p.entitlement"].sudo()
+        env["g2p.payment"].flush_model()
+        Entitlement.flush_model()
+        query = Entitlement._search(partners + domain)
+        table = SQL.identifier(query.table)
+        env.cr.execute(
+            SQL(
+                "WITH e AS (%s) "
+                "SELECT 'e', e.journal_id, e.state, SUM(e.initial_amount), COUNT(*) "
+                "FROM e GROUP BY e.journal_id, e.state "
+                "UNION ALL "
+                "SELECT 'p', p.journal_id, p.status, SUM(p.amount_paid), COUNT(*) "
+                "FROM g2p_payment p JOIN e ON e.id = p.entitlement_id "
+                "GROUP BY p.journal_id, p.status",
+                query.select(
+                    SQL("%s.id", table),
+                    SQL("%s.journal_id", table),
+                    SQL("%s.state", table),
+                    SQL("%s.initial_amount", table),
+                ),
             )
         )
-        payment_groups = (
-            env["g2p.payment"]
-            .sudo()
-            ._read_group(
-                [("entitlement_id", "any", partners + domain)],
-                ["journal_id", "status"],
-                ["amount_paid:sum"],
-            )
-        )
+        entitlement_groups, payment_groups = [], []
+        for kind, journal_id, state, amount, count in env.cr.fetchall():
+            if kind == "e":
+                entitlement_groups.append((journal_id, state, amount, count))
+            else:
+                payment_groups.append((journal_id, state, amount))
         journal_ids = {
-            journal.id
-            for journal, *_rest in entitlement_groups + payment_groups
-            if journal
+            journal_id
+            for journal_id, *_rest in entitlement_groups + payment_groups
+            if journal_id
         }
         currencies = self._benefit_currencies(list(journal_ids))
 
-        def currency_of(journal):
-            return currencies.get(journal.id or False, currencies[False])
+        def currency_of(journal_id):
+            return currencies.get(journal_id or False, currencies[False])
 
         totals = benefit_totals(
             [

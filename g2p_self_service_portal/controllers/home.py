@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import fields, http
 from odoo.http import request
+from odoo.tools import SQL
 
 from odoo.addons.g2p_auth_esignet.controllers.main import EsignetLogin
 from odoo.addons.g2p_auth_esignet.oidc import is_safe_redirect
@@ -111,14 +112,28 @@ class SelfServiceHome(CustomerPortal):
             return {"g2p_dashboard": False}
         today = fields.Date.context_today(Application)
         own = self._g2p_own_domain()
-        # One grouped read: per program and state, how many and the latest.
+        # One grouped query over the applications the record rules select:
+        # per program and state, how many and the latest (program ids, not
+        # records: a person may have applied to hundreds of programs).
+        query = Application._search(own)
+        Application.flush_model(["program_id", "state"])
+        table = SQL.identifier(query.table)
+        env.cr.execute(
+            SQL(
+                "%s GROUP BY 1, 2",
+                query.select(
+                    SQL("%s.program_id", table),
+                    SQL("%s.state", table),
+                    SQL("COUNT(*)"),
+                    SQL("MAX(%s.id)", table),
+                ),
+            )
+        )
         per_program = {}
-        for program, state, count, latest_id in Application._read_group(
-            own, ["program_id", "state"], ["__count", "id:max"]
-        ):
-            if not program:
+        for program_id, state, count, latest_id in env.cr.fetchall():
+            if not program_id:
                 continue
-            entry = _program_entry(per_program, program.id)
+            entry = _program_entry(per_program, program_id)
             entry["count"] += count
             entry["latest_id"] = max(entry["latest_id"], latest_id)
             if state in BLOCKING_STATES:
@@ -180,15 +195,19 @@ class SelfServiceHome(CustomerPortal):
         Membership = request.env["g2p.program_membership"]
         if not Membership.check_access_rights("read", raise_exception=False):
             return
-        # sudo: the domain is the person's own partner, which the record
-        # rule allows; the rule's household branch would only add a scan of
-        # every membership (OR with a subquery uses no index).
-        for program, state, membership_id in Membership.sudo()._read_group(
-            [("partner_id", "=", request.env.user.partner_id.id)],
-            ["program_id", "state"],
-            ["id:max"],
-        ):
-            entry = _program_entry(per_program, program.id)
+        # SQL on the person's own partner, which the record rule allows (as
+        # superuser would): the rule's household branch would only add a
+        # scan of every membership (OR with a subquery uses no index).
+        Membership.flush_model(["partner_id", "program_id", "state"])
+        request.env.cr.execute(
+            SQL(
+                "SELECT program_id, state, MAX(id) FROM g2p_program_membership "
+                "WHERE partner_id = %s GROUP BY 1, 2",
+                request.env.user.partner_id.id,
+            )
+        )
+        for program_id, state, membership_id in request.env.cr.fetchall():
+            entry = _program_entry(per_program, program_id)
             entry["membership_state"] = state
             entry["membership_id"] = max(entry["membership_id"], membership_id)
 
