@@ -29,6 +29,7 @@
         "views/assist_templates.xml",
         "views/portal_templates.xml",
     ],
+    "demo": ["demo/g2p_biometric_assist_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "g2p_biometric_assist/static/tests/tours/*.js",

@@ -28,6 +28,11 @@
         "views/portal_apply_templates.xml",
         "report/application_receipt.xml",
     ],
+    "demo": [
+        "demo/storage_backend_demo.xml",
+        "demo/formio_builder_demo.xml",
+        "demo/g2p_program_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "g2p_portal_forms/static/tests/tours/*.js",

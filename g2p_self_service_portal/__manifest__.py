@@ -27,6 +27,10 @@
         "views/res_config_settings_views.xml",
         "data/website_pages.xml",
     ],
+    "demo": [
+        "demo/g2p_registry_demo.xml",
+        "demo/g2p_application_demo.xml",
+    ],
     "assets": {
         "web.assets_frontend": [
             "g2p_self_service_portal/static/src/scss/portal.scss",

@@ -4,6 +4,7 @@ from . import (
     test_assist_tour,
     test_assisted_application,
     test_capture_refusals,
+    test_demo_end_to_end,
     test_install,
     test_purge_and_read,
 )

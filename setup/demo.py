@@ -1,0 +1,1368 @@
+#!/usr/bin/env python3
+"""The self-service portal demo in one command: ``python3 setup/demo.py``.
+
+On a machine with the README's prerequisites (Odoo 17 with the OpenG2P 17.0
+addons, Nova Code's formio and OCA's auth_oidc on its ``addons_path``, and
+PostgreSQL), it:
+
+1. finds Odoo through ``$ODOO_RC`` or ``~/.odoorc`` (as ``tests/run_suites.py``
+   does) and says what is missing;
+2. writes its own Odoo configuration in a state folder (``$G2P_DEMO_DIR``,
+   else ``$XDG_STATE_HOME/g2p-demo``, else ``~/.local/state/g2p-demo``):
+   this repository plus the user's ``addons_path``, a biometric master key
+   made once, its own data folder and logs;
+3. creates the database (``g2p_demo``) with the five addons and their demo
+   data, or reuses it as it is;
+4. starts the eSignet emulator (a relying-party client registered through its
+   client-management API, with a key kept in the state folder), the SBI
+   device emulator (its keys kept too, its CA trusted by Odoo), and Odoo;
+   configures the eSignet provider with the OpenG2P guide's settings;
+5. prints the addresses, the test identities and the logins, and runs until
+   Ctrl-C. ``python3 setup/demo.py --stop`` stops a demo started elsewhere.
+
+It never installs Odoo, OpenG2P or any other dependency: it checks for them
+and explains. The emulators are test doubles from ``tests/emulators``.
+"""
+
+import argparse
+import base64
+import configparser
+import contextlib
+import datetime
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS_DIR = REPO_ROOT / "tests"
+if str(TESTS_DIR) not in sys.path:
+    sys.path.append(str(TESTS_DIR))
+
+from repo import ADDONS  # noqa: E402
+from run_suites import (  # noqa: E402
+    _odoo_config_source,
+    _own_module_problems,
+)
+
+ODOO_SERIES = 17
+DEFAULT_DB = "g2p_demo"
+DEFAULT_PORT = 8069
+ESIGNET_PORT = 8088
+SBI_PORT = 4501
+HOST = "127.0.0.1"
+CLIENT_ID = "g2p-demo-portal"
+FORMIOJS_VERSION = "4.21.7"
+OFFICER_LOGIN = "officer"
+OFFICER_PASSWORD = "officer"  # demo data (g2p_biometric_assist/demo)
+ADMIN_LOGIN = "admin"
+ADMIN_PASSWORD = "admin"  # Odoo's own for a database made with demo data
+EMULATORS = REPO_ROOT / "tests" / "emulators"
+IDENTITIES_FILE = EMULATORS / "esignet" / "identities.json"
+DEMO_ODOO_SCRIPT = REPO_ROOT / "setup" / "demo_odoo.py"
+# The OpenG2P eSignet guide's client registration (eSignet client-mgmt API).
+GUIDE_USER_CLAIMS = (
+    "birthdate",
+    "address",
+    "gender",
+    "name",
+    "phone_number",
+    "email",
+    "picture",
+)
+# Automatic linking of existing registrants compares their national ID
+# with this claim, so the client is also allowed to receive it.
+LINKING_CLAIM = "individual_id"
+GUIDE_ACR_VALUES = ("mosip:idp:acr:biometrics", "mosip:idp:acr:generated-code")
+# Odoo configuration options copied from the user's: the database server.
+COPIED_OPTIONS = ("db_host", "db_port", "db_user", "db_password", "db_sslmode")
+# Where each family of dependency addons comes from (README, Prerequisites).
+ADDON_SOURCES = (
+    (
+        ("g2p_programs", "g2p_program_", "g2p_formio", "g2p_entitlement_"),
+        "OpenG2P program addons 17.0: https://github.com/OpenG2P/openg2p-program",
+    ),
+    (
+        ("g2p_",),
+        "OpenG2P registry addons 17.0: https://github.com/OpenG2P/openg2p-registry",
+    ),
+    (
+        ("formio",),
+        "Nova Code formio 17.0: https://github.com/novacode-nl/odoo-formio",
+    ),
+    (
+        ("auth_oidc",),
+        "OCA server-auth 17.0: https://github.com/OCA/server-auth "
+        "(or pip install odoo-addon-auth-oidc)",
+    ),
+    (
+        ("queue_job", "storage_", "component", "server_environment"),
+        "OpenG2P community addons 17.0: "
+        "https://github.com/OpenG2P/openg2p-social-registry-community-addons",
+    ),
+)
+# Python libraries of the addons (requirements.txt) and their import names.
+PYTHON_LIBRARIES = {
+    "cryptography": "cryptography",
+    "email-validator": "email_validator",
+    "formio-data": "formiodata",
+    "jwcrypto": "jwcrypto",
+    "panzi-json-logic": "json_logic",
+    "phonenumbers": "phonenumbers",
+    "pyjwt": "jwt",
+    "requests": "requests",
+}
+STOP_TIMEOUT = 30
+
+
+# ---------------------------------------------------------------------------
+# prerequisites
+
+
+@dataclass
+class Check:
+    """One prerequisite: ok, a warning (the demo runs) or missing (it cannot)."""
+
+    name: str
+    status: str  # "ok", "warn", "missing"
+    detail: str = ""
+
+    @property
+    def fatal(self):
+        return self.status == "missing"
+
+    def line(self):
+        label = {"ok": "ok", "warn": "warning", "missing": "MISSING"}[self.status]
+        text = f"  {label:<8} {self.name}"
+        return text + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass
+class OdooProbe:
+    """What ``import odoo`` gives in the interpreter that will run Odoo."""
+
+    version: tuple = ()
+    path: str = ""
+    addons_dirs: list = field(default_factory=list)
+    error: str = ""
+
+
+PROBE_SCRIPT = """
+import json, os
+import odoo, odoo.release
+root = os.path.dirname(os.path.abspath(odoo.__file__))
+dirs = [os.path.join(root, "addons"), os.path.join(os.path.dirname(root), "addons")]
+print(json.dumps({"version": list(odoo.release.version_info[:2]), "path": root,
+                  "addons_dirs": [d for d in dirs if os.path.isdir(d)]}))
+"""
+
+
+def probe_odoo(python=sys.executable):
+    proc = subprocess.run(
+        [python, "-c", PROBE_SCRIPT],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        check=False,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return OdooProbe(error=last)
+    try:
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return OdooProbe(error="unexpected output of import odoo")
+    return OdooProbe(
+        version=tuple(data["version"]),
+        path=data["path"],
+        addons_dirs=data["addons_dirs"],
+    )
+
+
+def check_odoo(probe):
+    if probe.error:
+        return Check(
+            "Odoo 17",
+            "missing",
+            f"`import odoo` fails in {sys.executable} ({probe.error}). Install "
+            "Odoo 17 in this interpreter (README, Prerequisites) or run this "
+            "command with the Python that has it.",
+        )
+    if probe.version[:1] != (ODOO_SERIES,):
+        found = ".".join(str(part) for part in probe.version)
+        return Check(
+            "Odoo 17", "missing", f"Odoo {found} found at {probe.path}; 17 needed"
+        )
+    return Check("Odoo 17", "ok", probe.path)
+
+
+def check_setuptools(version, has_pkg_resources):
+    """Odoo 17 imports pkg_resources (setuptools before 81); 70 or later wanted."""
+    fix = "pip install 'setuptools>=70,<81'"
+    if version is None:
+        return Check(
+            "setuptools",
+            "missing",
+            f"not installed; Odoo 17 imports its pkg_resources: {fix}",
+        )
+    if not has_pkg_resources:
+        return Check(
+            "setuptools",
+            "missing",
+            f"setuptools {version} has no pkg_resources, which Odoo 17 imports "
+            f"(removed in setuptools 81): {fix}",
+        )
+    if _version_tuple(version) < (70,):
+        return Check(
+            "setuptools",
+            "warn",
+            f"setuptools {version} is older than 70, which fixes known "
+            f"vulnerabilities (CVE-2024-6345); the demo runs, but upgrade: {fix}",
+        )
+    return Check("setuptools", "ok", version)
+
+
+def _version_tuple(text):
+    parts = []
+    for part in str(text).split("."):
+        digits = re.match(r"\d+", part)
+        if not digits:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def setuptools_state():
+    try:
+        version = importlib.metadata.version("setuptools")
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    return version, importlib.util.find_spec("pkg_resources") is not None
+
+
+def read_odoo_options(source):
+    """The ``[options]`` of an Odoo configuration file ({} without a file)."""
+    parser = configparser.RawConfigParser()
+    if source:
+        parser.read(source)
+    if not parser.has_section("options"):
+        return {}
+    return dict(parser.items("options"))
+
+
+def split_addons_path(text):
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def find_addons(dirs):
+    """{addon name: folder} of the addons in ``dirs`` (the first one wins)."""
+    found = {}
+    for directory in dirs:
+        path = Path(directory).expanduser()
+        if not path.is_dir():
+            continue
+        for child in sorted(path.iterdir()):
+            if child.name not in found and (child / "__manifest__.py").is_file():
+                found[child.name] = child
+    return found
+
+
+def _manifest_depends(folder):
+    import ast
+
+    try:
+        manifest = ast.literal_eval((folder / "__manifest__.py").read_text())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    depends = manifest.get("depends") if isinstance(manifest, dict) else None
+    return [name for name in depends or [] if isinstance(name, str)]
+
+
+def missing_addons(available, roots=ADDONS):
+    """Dependencies of ``roots`` (transitively) that no folder provides."""
+    missing, seen, todo = [], set(), list(roots)
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        folder = available.get(name)
+        if folder is None:
+            missing.append(name)
+            continue
+        todo.extend(_manifest_depends(folder))
+    return missing
+
+
+def addon_source(name):
+    for prefixes, source in ADDON_SOURCES:
+        if any(name == p or name.startswith(p) for p in prefixes):
+            return source
+    return "Odoo 17 itself (its addons folder) or another dependency"
+
+
+def check_addons(missing, addons_path, config_source):
+    if not missing:
+        return Check(
+            "Dependency addons (OpenG2P, formio, server-auth, community)",
+            "ok",
+            "all on addons_path",
+        )
+    by_source = {}
+    for name in missing:
+        by_source.setdefault(addon_source(name), []).append(name)
+    lines = [
+        f"not found on addons_path ({', '.join(addons_path) or 'empty'}, from "
+        f"{config_source or 'no Odoo configuration file'}):"
+    ]
+    for source, names in by_source.items():
+        lines.append(f"      {', '.join(sorted(names))} -> {source}")
+    lines.append("      Put them on addons_path in that file (README, Prerequisites).")
+    return Check("Dependency addons", "missing", "\n".join(lines))
+
+
+def check_python_libraries(find_spec=importlib.util.find_spec):
+    absent = [
+        name for name, module in PYTHON_LIBRARIES.items() if not find_spec(module)
+    ]
+    if absent:
+        return Check(
+            "Python libraries",
+            "missing",
+            f"{', '.join(absent)}: pip install -r requirements.txt",
+        )
+    return Check("Python libraries", "ok", "requirements.txt")
+
+
+def check_postgres(options, connect=None):
+    """PostgreSQL answers with the configuration's connection settings."""
+    where = (
+        f"{options.get('db_host') or 'local socket'}:"
+        f"{options.get('db_port') or 5432} as "
+        f"{options.get('db_user') or os.environ.get('USER', 'the current user')}"
+    )
+    if connect is None:
+        try:
+            import psycopg2
+        except ImportError:
+            return Check("PostgreSQL", "missing", "psycopg2 (an Odoo dependency)")
+        connect = psycopg2.connect
+    try:
+        connection = connect(**connection_params(options, "postgres"))
+    except Exception as error:  # psycopg2.Error and socket errors alike
+        first = str(error).strip().splitlines()[0] if str(error).strip() else error
+        return Check(
+            "PostgreSQL",
+            "missing",
+            f"not answering at {where} ({first}). Start PostgreSQL, or fix "
+            "db_host, db_port, db_user, db_password in the Odoo configuration.",
+        )
+    connection.close()
+    return Check("PostgreSQL", "ok", where)
+
+
+def connection_params(options, dbname):
+    params = {"dbname": dbname, "connect_timeout": 5}
+    for option, key in (
+        ("db_host", "host"),
+        ("db_port", "port"),
+        ("db_user", "user"),
+        ("db_password", "password"),
+        ("db_sslmode", "sslmode"),
+    ):
+        value = options.get(option)
+        if value not in (None, "", "False", "false"):
+            params[key] = value
+    return params
+
+
+def check_port(port, what, is_free=None):
+    is_free = is_free or port_is_free
+    if is_free(port):
+        return Check(f"Port {port} ({what})", "ok")
+    return Check(
+        f"Port {port} ({what})",
+        "missing",
+        "already in use by another program: stop it"
+        + (", or choose another with --port" if what == "Odoo" else ""),
+    )
+
+
+def port_is_free(port, host=HOST):
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def chromium_path():
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def check_chromium(path):
+    if path:
+        return Check("Chromium (only for setup/screenshots.py)", "ok", path)
+    return Check(
+        "Chromium (only for setup/screenshots.py)",
+        "warn",
+        "not found; the demo runs without it, screenshots need it",
+    )
+
+
+def check_npm(path):
+    if path:
+        return Check("npm (formio.js for the forms)", "ok", path)
+    return Check(
+        "npm (formio.js for the forms)",
+        "warn",
+        "not found: the forms cannot be shown in a browser until formio.js is "
+        "installed (g2p_portal_forms/readme/INSTALL.md, formiojs-install "
+        "--tarball)",
+    )
+
+
+# ---------------------------------------------------------------------------
+# the state folder: configuration, keys, pid file
+
+
+def state_dir(environ=None):
+    environ = os.environ if environ is None else environ
+    if environ.get("G2P_DEMO_DIR"):
+        return Path(environ["G2P_DEMO_DIR"]).expanduser()
+    base = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base).expanduser() / "g2p-demo"
+
+
+class StateFolder:
+    """The demo's files; secrets are created once, mode 0600, and kept."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    config = property(lambda self: self.root / "odoo.conf")
+    master_key = property(lambda self: self.root / "biometric-master-key")
+    client_key = property(lambda self: self.root / "esignet" / "client-key.pem")
+    psut_secret = property(lambda self: self.root / "esignet" / "psut-secret")
+    signing_key = property(lambda self: self.root / "esignet" / "signing-key.pem")
+    sbi_keys = property(lambda self: self.root / "sbi")
+    data_dir = property(lambda self: self.root / "data")
+    logs = property(lambda self: self.root / "logs")
+    pid_file = property(lambda self: self.root / "demo.pid")
+
+    def log(self, name):
+        return self.logs / f"{name}.log"
+
+    def prepare(self):
+        for folder in (self.root, self.root / "esignet", self.sbi_keys):
+            folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(0o700)
+        self.data_dir.mkdir(exist_ok=True)
+        self.logs.mkdir(exist_ok=True)
+
+
+def ensure_secret(path, make):
+    """The secret in ``path``, made by ``make()`` the first time (mode 0600)."""
+    path = Path(path)
+    if path.is_file() and path.read_text().strip():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make().strip()
+    write_private(path, value + "\n")
+    return value
+
+
+def write_private(path, text):
+    """Write ``text`` to ``path`` readable by its owner only, atomically."""
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def new_master_key():
+    """256 random bits in base64, as g2p_biometric_assist reads its master key."""
+    return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def new_rsa_private_key_pem():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+
+
+def demo_config_text(user_options, addons_path, state, master_key, db, port):
+    """The demo's Odoo configuration: the user's database server and addons,
+    this repository first, the demo's own data folder, port and key."""
+    parser = configparser.RawConfigParser()
+    parser.add_section("options")
+    options = {
+        name: user_options[name] for name in COPIED_OPTIONS if name in user_options
+    }
+    options.update(
+        {
+            "addons_path": ",".join([str(REPO_ROOT), *addons_path]),
+            "data_dir": str(state.data_dir),
+            "http_interface": HOST,
+            "http_port": str(port),
+            "db_name": db,
+            "dbfilter": f"^{re.escape(db)}$",
+            "list_db": "False",
+            "logfile": str(state.log("odoo")),
+            "g2p_biometric_master_key": master_key,
+        }
+    )
+    for name, value in options.items():
+        parser.set("options", name, value)
+    lines = [
+        "# Written by setup/demo.py for the demo; regenerated at each start.\n",
+        "# The master key encrypts biometric captures: keep it with the data.\n",
+    ]
+    with tempfile.TemporaryFile("w+") as handle:
+        parser.write(handle)
+        handle.seek(0)
+        lines.append(handle.read())
+    return "".join(lines)
+
+
+def write_if_changed(path, text):
+    """Write a private file only when its content changes; True if written."""
+    path = Path(path)
+    if path.is_file() and path.read_text() == text:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return False
+    write_private(path, text)
+    return True
+
+
+# -- pid file ---------------------------------------------------------------
+
+
+def process_start_time(pid):
+    """The process's start time (clock ticks since boot), or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return parse_stat_start_time(text)
+
+
+def parse_stat_start_time(text):
+    # The command name (field 2) is in parentheses and may hold spaces.
+    try:
+        fields = text[text.rindex(")") + 2 :].split()
+        return int(fields[19])
+    except (ValueError, IndexError):
+        return None
+
+
+def parse_stat_state(text):
+    """The process state letter of /proc/<pid>/stat (Z: a zombie)."""
+    try:
+        return text[text.rindex(")") + 2]
+    except (ValueError, IndexError):
+        return None
+
+
+def process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    # An ended child not yet reaped by its parent is gone for our purpose.
+    return parse_stat_state(stat) not in ("Z", "X")
+
+
+def is_same_process(entry):
+    """True when ``{"pid", "start"}`` is a process still running (not a reuse)."""
+    if not entry or not process_alive(entry["pid"]):
+        return False
+    if entry.get("start") is None:
+        return True
+    return process_start_time(entry["pid"]) == entry["start"]
+
+
+def process_entry(pid):
+    return {"pid": pid, "start": process_start_time(pid)}
+
+
+def read_pid_file(path):
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "supervisor" in data else None
+
+
+def write_pid_file(path, data):
+    write_private(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def running_demo(path):
+    """The pid file's data when its supervisor still runs, else None."""
+    data = read_pid_file(path)
+    if data and is_same_process(data["supervisor"]):
+        return data
+    return None
+
+
+def terminate(entries, timeout=None, sleep=time.sleep):
+    """SIGTERM the still-running processes, SIGKILL those that stay."""
+    timeout = STOP_TIMEOUT if timeout is None else timeout
+    alive = [e for e in entries if is_same_process(e)]
+    for entry in alive:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(entry["pid"], signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while alive and time.monotonic() < deadline:
+        sleep(0.2)
+        alive = [e for e in alive if is_same_process(e)]
+    for entry in alive:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(entry["pid"], signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while alive and time.monotonic() < deadline:
+        sleep(0.1)
+        alive = [e for e in alive if is_same_process(e)]
+    return not alive
+
+
+def stop_demo(state, out=print):
+    """``--stop``: the supervisor stops its children; leftovers are ended."""
+    data = read_pid_file(state.pid_file)
+    if data is None:
+        out(f"No demo is running (no pid file at {state.pid_file}).")
+        return 0
+    children = list((data.get("children") or {}).values())
+    supervisor = data["supervisor"]
+    if is_same_process(supervisor):
+        out(f"Stopping the demo (pid {supervisor['pid']})...")
+        terminate([supervisor], timeout=STOP_TIMEOUT + 15)
+    leftovers = [entry for entry in children if is_same_process(entry)]
+    if leftovers:
+        terminate(leftovers)
+    with contextlib.suppress(FileNotFoundError):
+        state.pid_file.unlink()
+    still = [
+        entry["pid"] for entry in children + [supervisor] if is_same_process(entry)
+    ]
+    if still:
+        out(f"Could not stop processes {still}.")
+        return 1
+    out("The demo is stopped: Odoo and both emulators are no longer running.")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# eSignet client registration (eSignet's client-management API)
+
+
+def client_registration_request(public_jwk, redirect_uris, logo_uri, now=None):
+    """The body of POST /v1/esignet/client-mgmt/oidc-client, per the guide."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return {
+        "requestTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now:%f}"[:3] + "Z",
+        "request": {
+            "clientId": CLIENT_ID,
+            "clientName": "G2P self-service portal (demo)",
+            "publicKey": public_jwk,
+            "relyingPartyId": "g2p-demo",
+            "userClaims": [*GUIDE_USER_CLAIMS, LINKING_CLAIM],
+            "authContextRefs": list(GUIDE_ACR_VALUES),
+            "logoUri": logo_uri,
+            "redirectUris": list(redirect_uris),
+            "grantTypes": ["authorization_code"],
+            "clientAuthMethods": ["private_key_jwt"],
+        },
+    }
+
+
+def redirect_uris(port):
+    return [f"http://{host}:{port}/auth_oauth/signin" for host in (HOST, "localhost")]
+
+
+def client_public_jwk(private_key_pem):
+    """The public JWK the addon derives from the key (same key id)."""
+    from repo import register_bare_addon_packages
+
+    register_bare_addon_packages()
+    from g2p_auth_esignet.oidc import load_private_key, public_jwk
+
+    return public_jwk(load_private_key(private_key_pem))
+
+
+def register_client(issuer, body, post=None):
+    """Register; "registered", or "exists" when the client id is known."""
+    post = post or http_post_json
+    answer = post(issuer + "/v1/esignet/client-mgmt/oidc-client", body)
+    errors = answer.get("errors") or []
+    if not errors and (answer.get("response") or {}).get("clientId") == CLIENT_ID:
+        return "registered"
+    if any(error.get("errorCode") == "duplicate_client_id" for error in errors):
+        return "exists"
+    raise DemoError(f"the eSignet emulator refused the client registration: {errors}")
+
+
+def http_post_json(url, body, timeout=10):
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read()
+
+
+class DemoError(Exception):
+    """Something the person running the demo must know; one message."""
+
+
+# ---------------------------------------------------------------------------
+# the database
+
+
+def database_state(options, db, addons=ADDONS):
+    """None (no such database) or {addon: (state, demo)} of the addons."""
+    import psycopg2
+
+    with contextlib.closing(
+        psycopg2.connect(**connection_params(options, "postgres"))
+    ) as connection:
+        with connection.cursor() as cr:
+            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
+            if not cr.fetchone():
+                return None
+    with contextlib.closing(psycopg2.connect(**connection_params(options, db))) as cn:
+        with cn.cursor() as cr:
+            cr.execute("SELECT to_regclass('ir_module_module')")
+            if cr.fetchone()[0] is None:
+                raise DemoError(
+                    f"database {db} exists but is not an Odoo database: choose "
+                    "another name with --db"
+                )
+            cr.execute(
+                "SELECT name, state, demo FROM ir_module_module WHERE name IN %s",
+                (tuple(addons),),
+            )
+            return {name: (state, demo) for name, state, demo in cr.fetchall()}
+
+
+def installation_plan(modules, addons=ADDONS):
+    """What to do with the database: ("create" | "install" | "reuse", names)."""
+    if modules is None:
+        return "create", list(addons)
+    installed = [n for n in addons if (modules.get(n) or ("", False))[0] == "installed"]
+    without_demo = [n for n in installed if not modules[n][1]]
+    if without_demo:
+        raise DemoError(
+            f"the database holds {', '.join(without_demo)} without demo data. "
+            "Use another database (--db NAME), or drop this one first."
+        )
+    missing = [name for name in addons if name not in installed]
+    if missing:
+        return "install", missing
+    return "reuse", []
+
+
+def install_addons(state, db, names, update=False):
+    log = state.log("install")
+    action = "--update" if update else "--init"
+    cmd = [
+        sys.executable,
+        "-c",
+        "import odoo.cli; odoo.cli.main()",
+        f"--config={state.config}",
+        f"--database={db}",
+        f"{action}={','.join(names)}",
+        "--stop-after-init",
+        "--no-http",
+        f"--logfile={log}",
+        "--log-level=info",
+    ]
+    with contextlib.suppress(FileNotFoundError):
+        log.unlink()
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, check=False, capture_output=True)
+    text = log.read_text(errors="replace") if log.is_file() else ""
+    text += proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+    problems = _own_module_problems(text)
+    failed_demo = [
+        line for line in text.splitlines() if "demo data failed to install" in line
+    ]
+    if proc.returncode != 0 or " ERROR " in text or " CRITICAL " in text:
+        problems.append(f"Odoo exited with {proc.returncode} or logged errors")
+    if problems or failed_demo:
+        raise DemoError(
+            "installing the addons failed; see "
+            f"{log}:\n  " + "\n  ".join(problems + failed_demo)
+        )
+
+
+# ---------------------------------------------------------------------------
+# processes
+
+
+DROP_SCRIPT = """
+import sys
+import odoo
+odoo.tools.config.parse_config([f"--config={sys.argv[1]}"])
+# The demo's configuration hides the database manager (list_db = False),
+# which Odoo's drop also checks.
+odoo.tools.config["list_db"] = True
+from odoo.service import db
+db.exp_drop(sys.argv[2])
+"""
+
+
+def drop_database(state, db):
+    """Drop the database and its filestore, as Odoo's database manager does."""
+    proc = subprocess.run(
+        [sys.executable, "-c", DROP_SCRIPT, str(state.config), db],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise DemoError(f"dropping database {db} failed: {proc.stderr[-2000:]}")
+
+
+def wait_until(check, what, timeout, proc=None, log=None, cancel=()):
+    """Poll ``check()`` until true; fail early when ``proc`` exits or when
+    ``cancel`` (the signals received) is no longer empty."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cancel:
+            raise DemoError(f"stopped while waiting for {what}")
+        if proc is not None and proc.poll() is not None:
+            raise DemoError(f"{what} exited with {proc.returncode}{tail(log)}")
+        with contextlib.suppress(OSError, urllib.error.URLError, ValueError):
+            if check():
+                return
+        time.sleep(0.3)
+    raise DemoError(f"{what} did not answer within {timeout}s{tail(log)}")
+
+
+def tail(log, lines=15):
+    if not log or not Path(log).is_file():
+        return ""
+    text = Path(log).read_text(errors="replace").splitlines()[-lines:]
+    return f"; the end of {log}:\n    " + "\n    ".join(text)
+
+
+def answers(url, expect=200):
+    status, _body = http_get(url)
+    return status == expect
+
+
+class Supervisor:
+    """Starts the children, records them in the pid file, stops them."""
+
+    def __init__(self, state, info):
+        self.state = state
+        self.info = info
+        self.children = {}
+        self.entries = {}
+        self.stopping = False
+
+    def record(self):
+        write_pid_file(
+            self.state.pid_file,
+            dict(
+                self.info,
+                supervisor=process_entry(os.getpid()),
+                children=self.entries,
+            ),
+        )
+
+    def start(self, name, cmd, env=None):
+        log = self.state.log(name)
+        with log.open("ab") as handle:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})),
+                # Own session: Ctrl-C reaches the supervisor, which stops the
+                # children in order.
+                start_new_session=True,
+            )
+        self.children[name] = proc
+        self.entries[name] = process_entry(proc.pid)
+        self.record()
+        return proc
+
+    def stop(self):
+        if self.stopping:
+            return
+        self.stopping = True
+        # Odoo first (it talks to the emulators), then the emulators.
+        order = [n for n in ("odoo", "sbi", "esignet") if n in self.children]
+        for name in order:
+            proc = self.children[name]
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        data = read_pid_file(self.state.pid_file)
+        if data and data["supervisor"]["pid"] == os.getpid():
+            with contextlib.suppress(FileNotFoundError):
+                self.state.pid_file.unlink()
+
+    def exited(self):
+        return [
+            (n, p.returncode) for n, p in self.children.items() if p.poll() is not None
+        ]
+
+
+# ---------------------------------------------------------------------------
+# what the demo prints
+
+
+def load_identities(path=IDENTITIES_FILE):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+IDENTITY_NOTES = {
+    # Demo data: his record holds his national ID (automatic linking).
+    "9182736450": "existing registrant (applications, benefits)",
+}
+
+
+def _home(path):
+    """``path`` with the home folder written ``~``."""
+    path, home = str(path), str(Path.home())
+    return "~" + path[len(home) :] if path.startswith(home + os.sep) else path
+
+
+def info_text(info, identities, state):
+    port, db = info["port"], info["db"]
+    base = f"http://{HOST}:{port}"
+    known = sorted(identities, key=lambda i: i["individual_id"] not in IDENTITY_NOTES)
+    rows = []
+    for identity in known:
+        uin = identity["individual_id"]
+        name = identity.get("claims", {}).get("name", "")
+        note = IDENTITY_NOTES.get(uin, "new: registered at first sign-in")
+        rows.append(f"    {uin}   {identity.get('otp', ''):<6}   {name:<20}  {note}")
+    return "\n".join(
+        [
+            "",
+            "The G2P self-service portal demo is running.",
+            "",
+            f"Registrants: {base}/selfservice",
+            "  Sign in with 'National ID: one-time code (OTP)'. The eSignet "
+            f"emulator ({info['esignet']})",
+            "  knows these people:",
+            "    national ID  OTP      name",
+            *rows,
+            "",
+            f"Registration officer: {base}/assist",
+            f"  login {OFFICER_LOGIN} / password {OFFICER_PASSWORD} (signs in at "
+            f"{base}/web/login); fingerprints",
+            f"  come from the SBI device emulator ({info['sbi']}), "
+            "whose CA Odoo trusts",
+            f"Administrator: {base}/web  "
+            f"login {ADMIN_LOGIN} / password {ADMIN_PASSWORD}",
+            "",
+            f"Database {db}; configuration, keys and data in {_home(state.root)}",
+            f"Logs: {_home(state.logs)}/ (odoo.log, esignet.log, sbi.log)",
+            "Stop: Ctrl-C here, or from another terminal: python3 setup/demo.py --stop",
+            "",
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------
+# main
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python3 setup/demo.py",
+        description="Run the G2P self-service portal demo: Odoo with demo data, "
+        "the eSignet and SBI emulators.",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="Odoo's port")
+    parser.add_argument("--db", default=DEFAULT_DB, help="demo database name")
+    parser.add_argument(
+        "--stop", action="store_true", help="stop a demo started in another terminal"
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="drop the demo database first and make it again (keys are kept)",
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="update the five addons in the demo database (after pulling code)",
+    )
+    args = parser.parse_args(argv)
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}", args.db):
+        parser.error("--db: letters, digits, _ . - only")
+    if not 1 <= args.port <= 65535:
+        parser.error("--port: 1 to 65535")
+    return args
+
+
+def check_prerequisites(args, config_source, options):
+    """Every check, in the order a newcomer fixes them."""
+    probe = probe_odoo()
+    checks = [check_odoo(probe)]
+    if not checks[0].fatal:
+        checks.append(check_setuptools(*setuptools_state()))
+    checks.append(
+        Check(
+            "Odoo configuration",
+            "ok" if config_source else "warn",
+            str(config_source)
+            if config_source
+            else "no $ODOO_RC nor ~/.odoorc: using Odoo's defaults",
+        )
+    )
+    user_path = split_addons_path(options.get("addons_path"))
+    available = find_addons([REPO_ROOT, *user_path, *probe.addons_dirs])
+    checks.append(check_addons(missing_addons(available), user_path, config_source))
+    checks.append(check_python_libraries())
+    checks.append(check_postgres(options))
+    for port, what in (
+        (args.port, "Odoo"),
+        (ESIGNET_PORT, "eSignet emulator"),
+        (SBI_PORT, "SBI emulator"),
+    ):
+        checks.append(check_port(port, what))
+    checks.append(check_npm(shutil.which("npm")))
+    checks.append(check_chromium(chromium_path()))
+    return checks, user_path
+
+
+def configure_odoo(state, db, settings):
+    """Provider, trusted CA, base URL… in the database (setup/demo_odoo.py)."""
+    settings_file = state.root / "configure.json"
+    write_private(settings_file, json.dumps(settings))
+    log = state.log("configure")
+    try:
+        with log.open("w") as handle:
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    str(DEMO_ODOO_SCRIPT),
+                    f"--config={state.config}",
+                    f"--database={db}",
+                    f"--settings={settings_file}",
+                ],
+                cwd=REPO_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=handle,
+                text=True,
+                check=False,
+            )
+    finally:
+        settings_file.unlink()
+    if proc.returncode != 0:
+        raise DemoError(f"configuring the database failed{tail(log)}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def install_formiojs(state, db, user_path):
+    log = state.log("formiojs")
+    addons_path = ",".join([str(REPO_ROOT), *user_path])
+    with log.open("w") as handle:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import odoo.cli; odoo.cli.main()",
+                f"--addons-path={addons_path}",
+                "formiojs-install",
+                f"--config={state.config}",
+                f"--database={db}",
+                f"--version={FORMIOJS_VERSION}",
+                f"--logfile={log}",
+            ],
+            cwd=REPO_ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    return proc.returncode == 0
+
+
+def run(args):
+    state = StateFolder(state_dir())
+    if args.stop:
+        return stop_demo(state)
+    state.prepare()
+    identities = load_identities()
+    already = running_demo(state.pid_file)
+    if already and args.reset:
+        print("The demo is running: stop it first (python3 setup/demo.py --stop).")
+        return 1
+    if already:
+        print(f"The demo is already running (pid {already['supervisor']['pid']}).")
+        print(info_text(already, identities, state))
+        return 0
+    stale = read_pid_file(state.pid_file)
+    if stale:
+        # A demo that did not stop cleanly: end what is left of it.
+        terminate(list((stale.get("children") or {}).values()))
+        state.pid_file.unlink()
+
+    config_source = _odoo_config_source()
+    options = read_odoo_options(config_source)
+    print("Checking prerequisites")
+    checks, user_path = check_prerequisites(args, config_source, options)
+    print("\n".join(check.line() for check in checks))
+    if any(check.fatal for check in checks):
+        print("\nThe demo cannot start: fix what is MISSING above, then run again.")
+        return 2
+
+    master_key = ensure_secret(state.master_key, new_master_key)
+    client_pem = ensure_secret(state.client_key, new_rsa_private_key_pem)
+    psut_secret = ensure_secret(state.psut_secret, lambda: secrets.token_urlsafe(32))
+    config = demo_config_text(options, user_path, state, master_key, args.db, args.port)
+    write_if_changed(state.config, config)
+
+    if args.reset and database_state(options, args.db) is not None:
+        print(f"\nDropping database {args.db} (--reset)")
+        drop_database(state, args.db)
+        if database_state(options, args.db) is not None:
+            raise DemoError(f"database {args.db} could not be dropped (is it in use?)")
+    plan, names = installation_plan(database_state(options, args.db))
+    started = time.monotonic()
+    if plan == "create":
+        print(
+            f"\nCreating database {args.db} with the five addons and their demo "
+            f"data (a few minutes; log: {state.log('install')})"
+        )
+        install_addons(state, args.db, names)
+    elif plan == "install":
+        print(f"\nInstalling {', '.join(names)} in {args.db} (with demo data)")
+        install_addons(state, args.db, names)
+    else:
+        print(f"\nReusing database {args.db}")
+    if args.update:
+        print(f"Updating the addons in {args.db}")
+        install_addons(state, args.db, list(ADDONS), update=True)
+    if plan != "reuse" or args.update:
+        print(f"  done in {time.monotonic() - started:.0f}s")
+
+    info = {
+        "db": args.db,
+        "port": args.port,
+        "esignet": f"http://{HOST}:{ESIGNET_PORT}",
+        "sbi": f"http://{HOST}:{SBI_PORT}",
+    }
+    launch = Launch(
+        args=args,
+        state=state,
+        info=info,
+        client_pem=client_pem,
+        psut_secret=psut_secret,
+        user_path=user_path,
+        identities=identities,
+    )
+    supervisor = Supervisor(state, info)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, launch.request_stop)
+    try:
+        return launch.start_and_supervise(supervisor)
+    finally:
+        supervisor.stop()
+        if supervisor.children:
+            print("Stopped Odoo and the emulators.")
+
+
+@dataclass
+class Launch:
+    """Starting the three processes and watching them until asked to stop."""
+
+    args: argparse.Namespace
+    state: StateFolder
+    info: dict
+    client_pem: str
+    psut_secret: str
+    user_path: list
+    identities: list
+    stop_requested: list = field(default_factory=list)
+
+    def request_stop(self, signum, _frame):
+        self.stop_requested.append(signum)
+
+    def start_and_supervise(self, supervisor):
+        args, state, info = self.args, self.state, self.info
+        print(f"Starting the eSignet emulator on {info['esignet']}")
+        esignet = supervisor.start(
+            "esignet",
+            [
+                sys.executable,
+                str(EMULATORS / "esignet"),
+                f"--port={ESIGNET_PORT}",
+                f"--signing-key={state.signing_key}",
+                "--allow-client-registration",
+            ],
+            # The PSUT secret stays out of the command line (ps, logs).
+            env={"ESIGNET_EMULATOR_PSUT_SECRET": self.psut_secret},
+        )
+        wait_until(
+            lambda: answers(info["esignet"] + "/_emulator/health"),
+            "the eSignet emulator",
+            30,
+            esignet,
+            state.log("esignet"),
+            cancel=self.stop_requested,
+        )
+        body = client_registration_request(
+            client_public_jwk(self.client_pem),
+            redirect_uris(args.port),
+            f"http://{HOST}:{args.port}/web/binary/company_logo",
+        )
+        register_client(info["esignet"], body)
+
+        print(f"Starting the SBI device emulator on {info['sbi']}")
+        sbi = supervisor.start(
+            "sbi",
+            [
+                sys.executable,
+                str(EMULATORS / "sbi"),
+                f"--port={SBI_PORT}",
+                f"--keys-dir={state.sbi_keys}",
+            ],
+        )
+        wait_until(
+            lambda: answers(info["sbi"] + "/_emulator/ca.pem"),
+            "the SBI emulator",
+            30,
+            sbi,
+            state.log("sbi"),
+            cancel=self.stop_requested,
+        )
+        _status, ca_pem = http_get(info["sbi"] + "/_emulator/ca.pem")
+
+        print("Configuring the database (eSignet provider, trusted device CA)")
+        result = configure_odoo(
+            state,
+            args.db,
+            {
+                "issuer": info["esignet"],
+                "client_id": CLIENT_ID,
+                "client_key_file": str(state.client_key),
+                "acr_values": list(GUIDE_ACR_VALUES),
+                "device_ca_pem": ca_pem.decode("ascii"),
+                "base_url": f"http://{HOST}:{args.port}",
+            },
+        )
+        if not result.get("formiojs_assets"):
+            print(f"Installing formio.js {FORMIOJS_VERSION} from npm for the forms")
+            if not install_formiojs(state, args.db, self.user_path):
+                print(
+                    "  warning: formio.js could not be installed (see "
+                    f"{state.log('formiojs')}); forms will not show in a browser"
+                )
+
+        base = f"http://{HOST}:{args.port}"
+        print(f"Starting Odoo on {base}")
+        odoo = supervisor.start(
+            "odoo",
+            [
+                sys.executable,
+                "-c",
+                "import odoo.cli; odoo.cli.main()",
+                f"--config={state.config}",
+            ],
+        )
+        wait_until(
+            lambda: answers(base + "/web/health"),
+            "Odoo",
+            180,
+            odoo,
+            state.log("odoo"),
+            cancel=self.stop_requested,
+        )
+        # The first page builds the website's assets: done before anyone waits.
+        wait_until(
+            lambda: answers(base + "/selfservice/login"),
+            "the portal's sign-in page",
+            300,
+            odoo,
+            state.log("odoo"),
+            cancel=self.stop_requested,
+        )
+        print(info_text(info, self.identities, state))
+        sys.stdout.flush()
+        while not self.stop_requested:
+            time.sleep(0.5)
+            gone = supervisor.exited()
+            if gone:
+                name, code = gone[0]
+                print(
+                    f"{name} stopped unexpectedly (exit {code}){tail(state.log(name))}"
+                )
+                return 1
+        print("\nStopping the demo...")
+        return 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        return run(args)
+    except DemoError as error:
+        print(f"\nThe demo cannot continue: {error}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""The demo's configuration inside Odoo: what cannot be demo XML.
+
+Run by ``setup/demo.py`` (``python3 setup/demo_odoo.py --config=…
+--database=… --settings=FILE``), and imported by the end-to-end test
+(``g2p_biometric_assist/tests/test_demo_end_to_end.py``) so that the test
+runs on the demo's configuration. Every function is idempotent: it writes
+only what differs, so a second run changes nothing.
+
+- the eSignet provider, with the settings of the OpenG2P eSignet guide
+  (g2p_auth_esignet's CONFIGURE readme), its endpoints filled by Discover,
+  and the linking modes the demo data relies on;
+- the SBI device provider's CA certificate, trusted;
+- the other login buttons (Odoo.com, auth_oidc's demo providers) off;
+  formio's daily GitHub check off (formio.js comes from npm); the base URL.
+"""
+
+import argparse
+import json
+import sys
+
+GUIDE_MAPPING = (
+    "name:name email:email phone:phone_number birthdate:birthdate "
+    "gender:gender address:address"
+)
+PROVIDER_NAME = "eSignet"
+DEVICE_PROVIDER_NAME = "SBI emulator (demo device provider)"
+
+
+def esignet_provider_values(env, *, issuer, client_id):
+    """The guide's settings (except the key and the discovered endpoints)."""
+    return {
+        "name": PROVIDER_NAME,
+        "body": "Sign in with your national ID",
+        "flow": "id_token_code",
+        "enabled": True,
+        "client_id": client_id,
+        "token_map": "sub:user_id",
+        "client_authentication_method": "private_key_jwt",
+        "client_assertion_type": "jwt_bearer",
+        "esignet_issuer": issuer,
+        "scope": "openid profile",
+        "g2p_use_reg_id": True,
+        "g2p_id_type": env.ref("g2p_self_service_portal.demo_id_type_psut").id,
+        "partner_creation_call_validate_url": True,
+        "partner_creation_validate_response": GUIDE_MAPPING,
+        "default_group_user_creation": env.ref("base.group_portal").id,
+        "login_attribute_mapping_on_user_creation": "email",
+        # Service-provider use case 1.2.3: existing registrants are linked by
+        # their national ID (automatic), or from their profile (manual); new
+        # people are registered.
+        "esignet_link_automatic": True,
+        "esignet_link_manual": True,
+        "esignet_link_registration": True,
+        "esignet_auto_link_id_type": env.ref(
+            "g2p_self_service_portal.demo_id_type_national_id"
+        ).id,
+        "esignet_auto_link_claim": "individual_id",
+        "esignet_claims_voluntary": "email phone_number address picture individual_id",
+    }
+
+
+def _differences(record, values):
+    changed = {}
+    for name, value in values.items():
+        current = record[name]
+        if hasattr(current, "_name"):
+            current = current.id
+        if current != value:
+            changed[name] = value
+    return changed
+
+
+def configure_esignet(env, *, issuer, client_id, private_key_pem, acr_values=None):
+    """The demo's eSignet provider, created or brought to these settings.
+
+    ``acr_values``: the authentication methods the client is registered for;
+    login buttons for others are archived (eSignet would refuse them).
+    """
+    Provider = env["auth.oauth.provider"].sudo()
+    values = esignet_provider_values(env, issuer=issuer, client_id=client_id)
+    provider = Provider.search([("client_id", "=", client_id)], limit=1)
+    if not provider:
+        # Discover replaces this placeholder with the issuer's endpoint.
+        provider = Provider.create(dict(values, auth_endpoint=issuer + "/authorize"))
+    else:
+        changed = _differences(provider, values)
+        if changed:
+            provider.write(changed)
+    if (provider.client_private_key or "").strip() != private_key_pem.strip():
+        provider.client_private_key = private_key_pem.strip()
+    if not (
+        provider.token_endpoint
+        and provider.jwks_uri
+        and (provider.auth_endpoint or "").startswith(issuer)
+    ):
+        provider.action_esignet_discover()
+    if acr_values is not None:
+        Method = env["g2p.esignet.login.method"].sudo().with_context(active_test=False)
+        for method in Method.search([("provider_id", "=", provider.id)]):
+            wanted = set(method.acr_values.split()) <= set(acr_values)
+            if method.active != wanted:
+                method.active = wanted
+    return provider
+
+
+def trust_device_provider(env, pem, name=DEVICE_PROVIDER_NAME):
+    """The device provider's CA certificate, trusted (once)."""
+    from odoo.addons.g2p_biometric_assist.sbi import certificate_summaries
+
+    fingerprint = certificate_summaries(pem)[0]["fingerprint"]
+    Trusted = env["g2p.sbi.trusted.certificate"].sudo().with_context(active_test=False)
+    certificate = Trusted.search([("fingerprint", "=", fingerprint)], limit=1)
+    if not certificate:
+        return Trusted.create({"name": name, "pem": pem})
+    if not certificate.active:
+        certificate.active = True
+    return certificate
+
+
+def disable_other_login_providers(env, keep):
+    """Every other login provider off: auth_oauth's "Log in with Odoo.com",
+    and the demo providers of auth_oidc's demo data (Azure AD, a Keycloak on
+    localhost), whose servers the demo does not have. Returns their names."""
+    others = (
+        env["auth.oauth.provider"]
+        .sudo()
+        .search([("enabled", "=", True), ("id", "not in", keep.ids)])
+    )
+    others.write({"enabled": False})
+    return others.mapped("name")
+
+
+def archive_formio_github_check(env):
+    """The demo's formio.js comes from npm (formiojs-install): Nova Code's
+    daily check of GitHub releases is not needed, and fails offline
+    (g2p_portal_forms/readme/INSTALL.md)."""
+    cron = env.ref(
+        "formio.ir_cron_formio_version_github_tag_check_and_register",
+        raise_if_not_found=False,
+    )
+    if cron and cron.active:
+        cron.sudo().active = False
+
+
+def set_base_url(env, url):
+    params = env["ir.config_parameter"].sudo()
+    if params.get_param("web.base.url") != url:
+        params.set_param("web.base.url", url)
+
+
+def formiojs_assets(env):
+    """How many assets the demo forms' formio.js version has (0: not installed)."""
+    version = env.ref("g2p_portal_forms.demo_formio_version", raise_if_not_found=False)
+    if not version:
+        return 0
+    return (
+        env["formio.version.asset"]
+        .sudo()
+        .search_count([("version_id", "=", version.id)])
+    )
+
+
+def configure(env, settings):
+    """Everything ``setup/demo.py`` asks for; returns a summary (no secret)."""
+    with open(settings["client_key_file"], encoding="ascii") as handle:
+        private_key_pem = handle.read()
+    provider = configure_esignet(
+        env,
+        issuer=settings["issuer"],
+        client_id=settings["client_id"],
+        private_key_pem=private_key_pem,
+        acr_values=settings.get("acr_values"),
+    )
+    certificate = trust_device_provider(env, settings["device_ca_pem"])
+    disabled = disable_other_login_providers(env, provider)
+    archive_formio_github_check(env)
+    set_base_url(env, settings["base_url"])
+    return {
+        "provider_id": provider.id,
+        "login_buttons": provider.esignet_login_method_ids.mapped("name"),
+        "trusted_certificate": certificate.fingerprint,
+        "disabled_providers": disabled,
+        "formiojs_assets": formiojs_assets(env),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--settings", required=True, help="JSON file of settings")
+    args = parser.parse_args(argv)
+    with open(args.settings, encoding="utf-8") as handle:
+        settings = json.load(handle)
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config([f"--config={args.config}"])
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        summary = configure(env, settings)
+    sys.stdout.write(json.dumps(summary) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
