@@ -211,8 +211,8 @@ def check_odoo(probe):
 
 
 def check_setuptools(version, has_pkg_resources):
-    """Odoo 17 imports pkg_resources (setuptools before 81); 70 or later wanted."""
-    fix = "pip install 'setuptools>=70,<81'"
+    """Odoo 17 imports pkg_resources: setuptools before 70 is what it runs on."""
+    fix = "pip install 'setuptools<70'"
     if version is None:
         return Check(
             "setuptools",
@@ -223,15 +223,14 @@ def check_setuptools(version, has_pkg_resources):
         return Check(
             "setuptools",
             "missing",
-            f"setuptools {version} has no pkg_resources, which Odoo 17 imports "
-            f"(removed in setuptools 81): {fix}",
+            f"setuptools {version} has no pkg_resources, which Odoo 17 imports: {fix}",
         )
-    if _version_tuple(version) < (70,):
+    if _version_tuple(version) >= (70,):
         return Check(
             "setuptools",
             "warn",
-            f"setuptools {version} is older than 70, which fixes known "
-            f"vulnerabilities (CVE-2024-6345); the demo runs, but upgrade: {fix}",
+            f"setuptools {version}: Odoo 17 is run with setuptools before 70 "
+            f"(its pkg_resources imports); if Odoo fails to start: {fix}",
         )
     return Check("setuptools", "ok", version)
 
