@@ -171,25 +171,38 @@ class BenefitsPortal(CustomerPortal):
         return values
 
     def _benefit_currencies(self, journal_ids):
-        """{journal id or False: currency} in two queries."""
+        """{journal id or False: currency} in one query (the currencies'
+        fields are read together when first used).
+
+        The journals of the person's own entitlements and payments (archived
+        ones too: their benefits keep their currency); only their currency
+        is read. A journal without one pays in the company's currency.
+        """
         env = request.env
-        # sudo: the journals of the person's own entitlements and payments;
-        # only their currency is read (a journal has dozens of fields). A
-        # journal without one pays in the company's currency.
-        journals = (
-            env["account.journal"]
-            .sudo()
-            .search_fetch([("id", "in", journal_ids)], ["currency_id"])
+        for model in ("account.journal", "res.company"):
+            env[model].flush_model(["currency_id"])
+        env.cr.execute(
+            SQL(
+                "SELECT 0, currency_id FROM res_company WHERE id = %s "
+                "UNION ALL "
+                "SELECT id, currency_id FROM account_journal WHERE id = ANY(%s)",
+                env.company.id,
+                [int(journal_id) for journal_id in journal_ids],
+            )
         )
-        company_currency = (
-            env["res.company"]
-            .sudo()
-            .search_fetch([("id", "=", env.company.id)], ["currency_id"])
-            .currency_id
-        )
-        currencies = {False: company_currency}
-        for journal in journals:
-            currencies[journal.id] = journal.currency_id or company_currency
+        rows = env.cr.fetchall()
+        company_currency_id = next((c for j, c in rows if j == 0), False)
+        # sudo: currencies are public reference data (names and symbols).
+        Currency = env["res.currency"].sudo()
+        ids = {currency_id or company_currency_id for _j, currency_id in rows}
+        # Records taken from one recordset share its prefetch: one query.
+        by_id = {c.id: c for c in Currency.browse(sorted(i for i in ids if i))}
+        currencies = {False: by_id.get(company_currency_id, Currency)}
+        for journal_id, currency_id in rows:
+            if journal_id:
+                currencies[journal_id] = by_id.get(
+                    currency_id or company_currency_id, Currency
+                )
         return currencies
 
     def _benefit_partners(self):
