@@ -27,9 +27,17 @@ def load_emulator(name):
     folder = EMULATORS_DIR / name
     if not (folder / "__init__.py").is_file():
         return _MissingEmulator(name, folder)
-    spec = importlib.util.spec_from_file_location(
+    return load_module(
         module_name, folder / "__init__.py", submodule_search_locations=[str(folder)]
     )
+
+
+def load_module(module_name, path, **spec_options):
+    """Import the file ``path`` (a package's ``__init__.py`` with
+    ``submodule_search_locations``) as ``module_name``, once."""
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, path, **spec_options)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:

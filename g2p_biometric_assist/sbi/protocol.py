@@ -206,6 +206,15 @@ def _capture_body(
     }
 
 
+def _capture_request(http_method, purpose, transaction_id, bio, **options):
+    extra = options.pop("extra", {})
+    body = _capture_body(
+        purpose=purpose, transaction_id=transaction_id, bio=bio, **options
+    )
+    body.update(extra)
+    return SbiRequest(http_method, CAPTURE_PATH, body)
+
+
 def registration_capture_request(
     transaction_id,
     bio,
@@ -217,17 +226,17 @@ def registration_capture_request(
     now=None,
 ):
     """RCAPTURE /capture: signed, non-encrypted ISO data (registration)."""
-    body = _capture_body(
-        purpose=PURPOSE_REGISTRATION,
+    return _capture_request(
+        RCAPTURE,
+        PURPOSE_REGISTRATION,
+        transaction_id,
+        bio,
         env=env,
-        transaction_id=transaction_id,
-        bio=bio,
         spec_version=spec_version,
         timeout_ms=timeout_ms,
         custom_opts=custom_opts,
         now=now,
     )
-    return SbiRequest(RCAPTURE, CAPTURE_PATH, body)
 
 
 def auth_capture_request(
@@ -242,18 +251,18 @@ def auth_capture_request(
     now=None,
 ):
     """CAPTURE /capture: bioValue encrypted for the auth server (domainUri)."""
-    body = _capture_body(
-        purpose=PURPOSE_AUTH,
+    return _capture_request(
+        CAPTURE,
+        PURPOSE_AUTH,
+        transaction_id,
+        bio,
         env=env,
-        transaction_id=transaction_id,
-        bio=bio,
         spec_version=spec_version,
         timeout_ms=timeout_ms,
         custom_opts=custom_opts,
         now=now,
+        extra={"domainUri": domain_uri},
     )
-    body["domainUri"] = domain_uri
-    return SbiRequest(CAPTURE, CAPTURE_PATH, body)
 
 
 def stream_request(device_id, device_sub_id=0, timeout_ms=DEFAULT_STREAM_TIMEOUT_MS):

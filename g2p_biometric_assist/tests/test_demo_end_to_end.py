@@ -16,9 +16,7 @@ command does, and walks over HTTP:
   Cash for Families with the capture.
 """
 
-import importlib.util
 import json
-import sys
 import unittest
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,6 +29,7 @@ from odoo.tools import convert_file
 
 from odoo.addons.g2p_auth_esignet.oidc import load_private_key, public_jwk
 from odoo.addons.g2p_auth_esignet.tests.common import KOFI, EsignetEmulator
+from odoo.addons.g2p_auth_esignet.tests.repo_emulators import load_module
 from odoo.addons.g2p_portal_forms.tests.common import PDF
 
 from .common import _HIDDEN, free_port, master_key, sbi
@@ -47,23 +46,12 @@ DEMO_MODULES = (
 
 def load_setup_module(name):
     """``setup/<name>.py`` of the checkout (skips the class without one)."""
-    module_name = f"_g2p_setup_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
     path = SETUP_DIR / f"{name}.py"
     if not path.is_file():
         raise unittest.SkipTest(
             f"{path} is missing: run the demo test from a checkout of the repository"
         )
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[module_name]
-        raise
-    return module
+    return load_module(f"_g2p_setup_{name}", path)
 
 
 def load_demo_data(env):
