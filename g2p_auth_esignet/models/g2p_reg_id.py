@@ -1,4 +1,9 @@
-from odoo import fields, models
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+_logger = logging.getLogger(__name__)
 
 
 class G2PRegistrantID(models.Model):
@@ -9,6 +14,40 @@ class G2PRegistrantID(models.Model):
     is_psut = fields.Boolean(
         related="id_type.is_psut", store=True, index=True, precompute=True
     )
+
+    # A PSUT is the national-ID login's key to an account: whoever could
+    # create or change one could sign in as someone else. Only the login
+    # itself and Settings administrators touch them.
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._esignet_check_psut_change("create")
+        return records
+
+    def write(self, vals):
+        self._esignet_check_psut_change("write")
+        result = super().write(vals)
+        if {"id_type", "value", "partner_id"} & set(vals):
+            self._esignet_check_psut_change("write")
+        return result
+
+    def unlink(self):
+        self._esignet_check_psut_change("unlink")
+        return super().unlink()
+
+    def _esignet_check_psut_change(self, operation):
+        if self.env["res.partner"]._esignet_may_change_verified():
+            return
+        if any(self.sudo().mapped("id_type.is_psut")):
+            _logger.warning(
+                "Refused to %s a national-ID login identifier (user %s)",
+                operation,
+                self.env.uid,
+            )
+            raise AccessError(
+                _("National-ID login identifiers are managed by the national-ID login.")
+            )
 
     def init(self):
         cr = self.env.cr

@@ -3,7 +3,7 @@ import datetime
 import hashlib
 import logging
 
-from odoo import _, api, fields, models, tools
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..oidc import (
@@ -54,11 +54,20 @@ class ResPartner(models.Model):
         self.ensure_one()
         return set((self.esignet_locked_fields or "").split())
 
+    @api.model
+    def _esignet_may_change_verified(self):
+        """Whether the current user may change national-ID (verified) data.
+
+        Only the national-ID login (which runs as the superuser) and Settings
+        administrators: not registrants (also through sudo() in portal
+        controllers, where env.user stays the registrant), not officers, not
+        the platform's registrars.
+        """
+        user = self.env.user
+        return self.env.uid == SUPERUSER_ID or user._is_system()
+
     def write(self, vals):
-        # Portal and public users (also through sudo() in portal controllers:
-        # env.user stays the registrant) never change KYC-filled fields.
-        # The login flow refreshes them as the superuser.
-        if self.env.user.share and vals:
+        if vals and not self._esignet_may_change_verified():
             if "esignet_locked_fields" in vals:
                 raise AccessError(_("You cannot change which details are locked."))
             for partner in self:

@@ -7,4 +7,5 @@ from . import (
     g2p_program_registrant_info,
     g2p_sbi_trusted_certificate,
     res_config_settings,
+    res_partner,
 )

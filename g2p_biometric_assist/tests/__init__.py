@@ -8,3 +8,4 @@ from . import (
     test_install,
     test_purge_and_read,
 )
+from . import test_platform_access

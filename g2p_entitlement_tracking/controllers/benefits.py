@@ -220,7 +220,7 @@ class BenefitsPortal(CustomerPortal):
             request.env["g2p.group.membership"]
             .sudo()
             .search_fetch(
-                [("individual", "=", partner.id), ("is_ended", "=", False)], ["group"]
+                [("individual", "=", partner.id), ("g2p_current", "=", True)], ["group"]
             )
             .group
         )

@@ -1,3 +1,4 @@
+from . import formio_builder
 from . import formio_version
 from . import g2p_portal_application_draft
 from . import g2p_program

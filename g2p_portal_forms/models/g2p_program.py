@@ -10,6 +10,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..exceptions import ApplicationRefused, SubmissionInvalid
 from ..field_messages import translated
@@ -17,6 +18,8 @@ from ..formio_core import (
     DocumentError,
     SchemaError,
     check_document,
+    check_prefill_mapping,
+    check_schema,
     prefill_values,
     sanitize_filename,
     validate_submission,
@@ -92,6 +95,71 @@ class G2PProgram(models.Model):
         return action
 
     # -- what the apply page shows ------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("self_service_portal_form") for vals in vals_list):
+            self._portal_check_form_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("self_service_portal_form"):
+            self._portal_check_form_write()
+        return super().write(vals)
+
+    def _portal_check_form_write(self):
+        """A form is mapped by the mapping wizard (after its checks) only."""
+        if self.env.su or self.env.context.get("g2p_portal_form_checked"):
+            return
+        _logger.warning(
+            "Refused a direct mapping of a portal form by user %s", self.env.uid
+        )
+        raise AccessError(
+            _("Map a form to a program with the 'Map a form' wizard, which checks it.")
+        )
+
+    def _portal_form_problems(self, builder):
+        """What makes ``builder`` unusable as this program's application form."""
+        self.ensure_one()
+        if not builder:
+            return []
+        if builder.state != "CURRENT":
+            return [_("The form is not published: publish it in the form builder.")]
+        mapping = [
+            (line.partner_field_id.name, line.form_key, line.locked)
+            for line in self.portal_form_field_ids
+        ]
+        try:
+            schema = json.loads(builder.schema or "{}")
+            problems = check_schema(schema)
+            if not any(problem.fatal for problem in problems):
+                # The program's registrant fields must name fields of the form.
+                problems += check_prefill_mapping(schema, mapping)
+        except (ValueError, SchemaError) as error:
+            return [_("The form cannot be read: %(error)s", error=str(error))]
+        return [
+            f"{problem.path or _('form')}: {problem.message}" for problem in problems
+        ]
+
+    def _portal_check_builder_change(self, builder):
+        """The mapping wizard's checks, again, when a mapped form changes."""
+        for program in self:
+            problems = program._portal_form_problems(builder)
+            if problems:
+                _logger.warning(
+                    "Refused a change of form %s mapped to program %s: %d problem(s)",
+                    builder.id,
+                    program.id,
+                    len(problems),
+                )
+                raise UserError(
+                    _(
+                        "This form is the application form of %(program)s and "
+                        "the change makes it unusable:\n%(problems)s",
+                        program=program.name,
+                        problems="\n".join(problems),
+                    )
+                )
 
     def _portal_is_open(self, today=None):
         """Published, a form mapped, and inside the application window."""

@@ -1,9 +1,5 @@
-import json
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-
-from ..formio_core import SchemaError, check_prefill_mapping, check_schema
 
 
 class G2PProgramMapFormWizard(models.TransientModel):
@@ -29,26 +25,7 @@ class G2PProgramMapFormWizard(models.TransientModel):
 
     def _form_problems(self):
         self.ensure_one()
-        builder = self.builder_id
-        if not builder:
-            return []
-        if builder.state != "CURRENT":
-            return [_("The form is not published: publish it in the form builder.")]
-        mapping = [
-            (line.partner_field_id.name, line.form_key, line.locked)
-            for line in self.program_id.portal_form_field_ids
-        ]
-        try:
-            schema = json.loads(builder.schema or "{}")
-            problems = check_schema(schema)
-            if not any(problem.fatal for problem in problems):
-                # The program's registrant fields must name fields of the form.
-                problems += check_prefill_mapping(schema, mapping)
-        except (ValueError, SchemaError) as error:
-            return [_("The form cannot be read: %(error)s", error=str(error))]
-        return [
-            f"{problem.path or _('form')}: {problem.message}" for problem in problems
-        ]
+        return self.program_id._portal_form_problems(self.builder_id)
 
     def action_map(self):
         self.ensure_one()
@@ -58,5 +35,10 @@ class G2PProgramMapFormWizard(models.TransientModel):
                 _("This form cannot be used for applications:\n%(problems)s")
                 % {"problems": "\n".join(problems)}
             )
-        self.program_id.self_service_portal_form = self.builder_id
+        # The mapping is written only here, after the checks above: programs
+        # are not writable by portal administrators, and g2p.program refuses
+        # the field from any other caller (see g2p.program.write).
+        self.program_id.sudo().with_context(
+            g2p_portal_form_checked=True
+        ).self_service_portal_form = self.builder_id
         return {"type": "ir.actions.act_window_close"}

@@ -6,3 +6,4 @@ from . import test_portal_access
 from . import test_portal_profile
 from . import test_accessibility
 from . import test_portal_tour
+from . import test_access_matrix
