@@ -23,7 +23,7 @@ class TestInstall(TransactionCase):
     def test_access_rights_as_declared(self):
         assert_access_as_declared(self, "g2p_self_service_portal")
 
-    def test_portal_administrator_reads_programs_not_memberships_writes(self):
+    def test_portal_administrator_reads_programs_and_maps_forms_by_wizard(self):
         user = self.env["res.users"].create(
             {
                 "name": "Portal Admin",
@@ -39,8 +39,14 @@ class TestInstall(TransactionCase):
         )
         Program = self.env["g2p.program"].with_user(user)
         self.assertTrue(Program.check_access_rights("read", raise_exception=False))
-        self.assertTrue(Program.check_access_rights("write", raise_exception=False))
-        self.assertFalse(Program.check_access_rights("unlink", raise_exception=False))
+        # Forms are mapped by the wizard; program settings are the program
+        # managers' (issue: officers and portal staff rewrote program rules).
+        for mode in ("write", "create", "unlink"):
+            self.assertFalse(
+                Program.check_access_rights(mode, raise_exception=False), mode
+            )
+        Wizard = self.env["g2p.program.map.form.wizard"].with_user(user)
+        self.assertTrue(Wizard.check_access_rights("create", raise_exception=False))
         Membership = self.env["g2p.program_membership"].with_user(user)
         self.assertTrue(Membership.check_access_rights("read", raise_exception=False))
         self.assertFalse(Membership.check_access_rights("write", raise_exception=False))
