@@ -19,7 +19,9 @@
         "g2p_program_documents",
         "g2p_formio",
     ],
-    "external_dependencies": {"python": ["formio-data", "panzi-json-logic"]},
+    "external_dependencies": {
+        "python": ["formio-data", "google-re2", "panzi-json-logic"]
+    },
     "data": [
         "security/ir.model.access.csv",
         "security/portal_forms_security.xml",

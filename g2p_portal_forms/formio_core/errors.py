@@ -19,6 +19,7 @@ MAX_LENGTH = "max_length"
 MIN_WORDS = "min_words"
 MAX_WORDS = "max_words"
 PATTERN = "pattern"
+PATTERN_LENGTH = "pattern_length"
 MASK = "mask"
 INVALID_CHARS = "invalid_chars"
 INVALID_EMAIL = "invalid_email"
@@ -54,6 +55,8 @@ MESSAGES = {
     MIN_WORDS: "Enter at least {min_words} words.",
     MAX_WORDS: "Enter at most {max_words} words.",
     PATTERN: "This value does not match the required format.",
+    PATTERN_LENGTH: "This value is too long to check its format: enter at most "
+    "{max_length} characters.",
     MASK: "Enter the value in the format {mask}.",
     INVALID_CHARS: "This value contains characters that are not allowed.",
     INVALID_EMAIL: "Enter a valid email address.",
@@ -149,8 +152,26 @@ PROBLEMS = {
     "key.unsafe": (True, "Keys start with a letter or _, then letters, digits, _, -."),
     "key.duplicate": (True, "The key '{key}' is used twice in the same data scope."),
     "setting.invalid": (True, "The setting '{setting}' is not a number."),
-    "pattern.invalid": (True, "The pattern is not a regular expression."),
-    "pattern.slow": (False, "The pattern nests quantifiers and may be very slow."),
+    # A pattern the server cannot run as formio.js does, in linear time.
+    "pattern.invalid": (
+        True,
+        "The pattern is not a valid regular expression: {reason}.",
+    ),
+    "pattern.lookaround": (
+        True,
+        "Lookahead and lookbehind ((?=…), (?!…), (?<=…), (?<!…)) cannot be checked "
+        "on the server: write the pattern without them.",
+    ),
+    "pattern.backreference": (
+        True,
+        "Backreferences (\\1, \\k<name>) cannot be checked on the server: write "
+        "the pattern without them.",
+    ),
+    "pattern.too_large": (True, "The pattern is too large to check quickly: {reason}."),
+    "pattern.unsupported": (
+        True,
+        "The pattern uses {feature}, which the server cannot check.",
+    ),
     "mask.multiple": (False, "Multiple input masks are not checked."),
     "checkbox.radio": (True, "A checkbox used as a radio button is not supported."),
     "options.invalid": (True, "An option has no value."),

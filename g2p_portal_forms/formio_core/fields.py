@@ -20,7 +20,8 @@ from decimal import Decimal, InvalidOperation
 
 from . import errors as e
 from .conditions import boolean_setting
-from .limits import MAX_FILES, MAX_GRID_ROWS, MAX_PATTERN_LENGTH, MAX_STRING_LENGTH
+from .js_regex import PatternRefused, compile_js_pattern
+from .limits import MAX_FILES, MAX_GRID_ROWS, MAX_STRING_LENGTH
 
 INVALID = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -35,8 +36,6 @@ _LINE_BREAK_RE = re.compile(r"[\r\n\u2028\u2029]")
 # authoritative check of an address is a message that reaches it.
 _EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
 _PHONE_RE = re.compile(r"\+?[0-9(][0-9 ()./-]{2,30}")
-# A group holding a quantifier, itself quantified: (a+)+, (\w*x)*, (a|b+){2,}
-_NESTED_QUANTIFIER_RE = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
 _MASK_PARTS = {"9": "[0-9]", "a": "[a-z]", "A": "[A-Za-z]", "*": "[A-Za-z0-9]"}
 
 
@@ -60,24 +59,25 @@ def format_number(value):
 
 
 def compile_pattern(pattern, sink):
-    """Anchor ``validate.pattern`` as Form.io does: ``^`` + pattern + end.
+    """``validate.pattern`` as formio.js runs it, or None after a problem.
 
-    JavaScript's ``$`` (without the m flag) is Python's ``\\Z``; ``re.ASCII``
-    gives ``\\d``/``\\w``/``\\b`` their JavaScript meaning.
+    formio.js tests ``new RegExp("^" + pattern + "$")``: anchored by
+    concatenation, not by a group (``a|b`` is ``^a|b$``: an answer starting
+    with ``a`` or ending with ``b``), searched, with JavaScript's meaning of
+    ``\\d``, ``\\w``, ``\\s``, ``.`` and ``$``. ``js_regex`` runs that on RE2,
+    in time linear in the answer, and refuses what RE2 cannot run
+    (lookarounds, backreferences, very large repeats) with the reason.
     """
-    if not pattern:
+    if pattern is None or pattern == "":
         return None
-    if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN_LENGTH:
-        sink("pattern.invalid")
+    if not isinstance(pattern, str):
+        sink("pattern.invalid", reason="not text")
         return None
     try:
-        compiled = re.compile(f"^{pattern}" + r"\Z", re.ASCII)
-    except re.error:
-        sink("pattern.invalid")
+        return compile_js_pattern(pattern)
+    except PatternRefused as refused:
+        sink(refused.code, **refused.params)
         return None
-    if _NESTED_QUANTIFIER_RE.search(pattern):
-        sink("pattern.slow")
-    return compiled
 
 
 def compile_mask(mask):
@@ -226,9 +226,15 @@ class TextField(Field):
         if self.mask is not None and not self.mask.fullmatch(text):
             report(path, e.MASK, mask=self.mask_text)
             return INVALID
-        if self.pattern is not None and not self.pattern.match(text):
-            report(path, e.PATTERN)
-            return INVALID
+        if self.pattern is not None:
+            if len(text) > self.pattern.max_answer_length:  # bounds the matching
+                report(
+                    path, e.PATTERN_LENGTH, max_length=self.pattern.max_answer_length
+                )
+                return INVALID
+            if not self.pattern.test(text):
+                report(path, e.PATTERN)
+                return INVALID
         return self.check_format(text, path, report)
 
     def check_format(self, text, path, report):

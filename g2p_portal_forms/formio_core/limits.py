@@ -19,3 +19,13 @@ MAX_SCHEMA_DEPTH = 32  # nesting of components
 MAX_COMPONENTS = 5000  # components in one form
 MAX_LOGIC_DEPTH = 32  # nesting of a JSONLogic expression
 MAX_PATTERN_LENGTH = 1000  # characters of a ``validate.pattern``
+# A pattern runs on an automaton (RE2): checking an answer costs at most
+# about (answer length x positions) steps, where positions are the characters
+# the pattern matches once repeat counts are unrolled (``.{1,500}`` has 500).
+# Both are bounded; an answer checked by a pattern of many positions is kept
+# shorter, so that the worst answer costs at most MAX_PATTERN_WORK steps
+# (tens of milliseconds: see bench/bench_formio_patterns.py).
+MAX_PATTERN_POSITIONS = 500
+MAX_PATTERN_PROGRAM = 30_000  # RE2 instructions: the memory of one pattern
+MAX_PATTERN_ANSWER_LENGTH = 10_000  # characters of an answer checked by a pattern
+MAX_PATTERN_WORK = 1_000_000  # answer length x positions
