@@ -14,11 +14,12 @@ use case  description                            modes
 1.3.1     new user registration only             REGISTRATION
 ========  =====================================  ==============================
 
-Decision table (first matching row wins; "owner" is the partner the PSUT
-``sub`` is already linked to, "matches" the partners found by a verified ID
-when AUTOMATIC is enabled — the shell excludes partners already holding a
-PSUT of this provider, and only searches when AUTOMATIC is on, since by the
-use cases no verified attribute exists otherwise):
+Decision table (first matching row wins; "owner" is the partner already
+holding the national identity of ``sub`` — through whichever provider of its
+ID type —, "matches" the partners found by a verified ID when AUTOMATIC is
+enabled — the shell searches only when AUTOMATIC is on, since by the use
+cases no verified attribute exists otherwise, and refuses a match holding
+another national identity with linking.partner_already_linked):
 
 purpose=login
   owner set                                   -> LOGIN owner (whatever the modes)
