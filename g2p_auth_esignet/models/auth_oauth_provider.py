@@ -19,6 +19,7 @@ from ..oidc import (
     expand_locked_fields,
     load_decryption_key,
     load_private_key,
+    national_identity,
     parse_discovery,
     parse_mapping,
     public_jwk,
@@ -410,6 +411,35 @@ class AuthOauthProvider(models.Model):
                     _("The JWKS cache lifetime must be 60 to 86400 seconds.")
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_linked_accounts(self):
+        """Accounts keep the provider they were first linked through.
+
+        Deleting it would leave them an identity no provider names (see
+        ``_esignet_identity``): refused by every other provider of their ID
+        type. A provider no longer used is disabled instead.
+        """
+        managed = self.filtered(lambda p: p.flow == "id_token_code")
+        if not managed:
+            return
+        linked = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("oauth_provider_id", "in", managed.ids)])
+        )
+        if linked:
+            raise UserError(
+                _(
+                    "%(count)s accounts were linked to a national ID through "
+                    "%(providers)s. Disable the provider instead of deleting it: "
+                    "they can then still sign in through another provider of "
+                    "the same registrant ID type.",
+                    count=linked,
+                    providers=", ".join(managed.mapped("name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         providers = super().create(vals_list)
@@ -450,6 +480,22 @@ class AuthOauthProvider(models.Model):
         """Providers of the OIDC code flow go through this addon's flow."""
         self.ensure_one()
         return self.flow == "id_token_code"
+
+    def _esignet_identity(self, sub):
+        """The national identity ``sub`` names through this provider.
+
+        The registrant ID type its PSUTs are kept under, when it keeps them
+        as registrant IDs: then every provider of that type names the same
+        person by the same ``sub``. Otherwise this provider. Called on no
+        provider (deleted), an identity equal to no other.
+        """
+        provider = self[:1]
+        keeps_reg_id = provider.g2p_use_reg_id and provider.g2p_id_type
+        return national_identity(
+            sub,
+            id_type_id=provider.g2p_id_type.id if keeps_reg_id else None,
+            provider_id=provider.id,
+        )
 
     def _esignet_linking_mode(self):
         self.ensure_one()

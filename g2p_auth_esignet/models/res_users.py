@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 
-from ..oidc import LinkAction, LinkingError, decide_login
+from ..oidc import LinkAction, LinkingError, decide_login, holds_other_identity
 
 _logger = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ class ResUsers(models.Model):
         provider = provider.sudo()
         partners = self.env["res.partner"].sudo()
         psut = result.sub
+        identity = provider._esignet_identity(psut)
         owner = self._esignet_psut_owner(provider, psut)
         link_partner_id = transaction.link_partner_id
         decision = decide_login(
@@ -132,9 +133,11 @@ class ResUsers(models.Model):
             self._esignet_attach_psut(provider, partner, psut)
         kyc_values = {}
         if decision.action != LinkAction.LOGIN or provider.esignet_refresh_kyc_on_login:
-            # Unchanged KYC (and unchanged provider settings) since the last
-            # refresh: nothing to look up, compare or write.
-            fingerprint = result.mapped.fingerprint(provider.write_date)
+            # Unchanged KYC (and unchanged settings of the same provider)
+            # since the last refresh: nothing to look up, compare or write.
+            # Another provider of the same identity may map or lock other
+            # fields: its first login refreshes.
+            fingerprint = result.mapped.fingerprint(provider.id, provider.write_date)
             if fingerprint != partner.esignet_kyc_fingerprint:
                 kyc_values = partner._esignet_values_from_kyc(
                     result.mapped, provider._esignet_picture_fetcher()
@@ -148,14 +151,14 @@ class ResUsers(models.Model):
             raise LinkingError("linking.internal_user")
         if not user:
             user = self._esignet_create_portal_user(provider, partner, kyc_values, psut)
-        if user.oauth_uid and (user.oauth_provider_id, user.oauth_uid) != (
-            provider,
-            psut,
-        ):
-            # The account signs in with another national ID (or provider):
-            # linking never replaces it.
+        if holds_other_identity(user._esignet_held_identities(), identity):
+            # The account signs in with another national ID: linking never
+            # replaces it. The same identity through another provider (of the
+            # same registrant ID type) is no conflict.
             raise LinkingError("linking.partner_already_linked")
         if not user.oauth_uid:
+            # The account keeps the provider it was first linked through: a
+            # login through another provider of its identity writes nothing.
             user.write({"oauth_provider_id": provider.id, "oauth_uid": psut})
         key = None
         if transaction.purpose == "login":
@@ -191,12 +194,18 @@ class ResUsers(models.Model):
 
     @api.model
     def _esignet_psut_owner(self, provider, psut):
-        if provider.g2p_use_reg_id and provider.g2p_id_type:
+        """The registrant holding the identity ``psut`` names through ``provider``.
+
+        By registrant ID type, whichever provider stored it; a provider
+        without one finds the accounts linked through itself.
+        """
+        identity = provider._esignet_identity(psut)
+        if identity.id_type_id:
             return (
                 self.env["g2p.reg.id"]
                 .sudo()
                 .search(
-                    [("id_type", "=", provider.g2p_id_type.id), ("value", "=", psut)],
+                    [("id_type", "=", identity.id_type_id), ("value", "=", psut)],
                     limit=1,
                 )
                 .partner_id
@@ -213,21 +222,24 @@ class ResUsers(models.Model):
 
     @api.model
     def _esignet_holds_other_identity(self, provider, partner_id, psut=None):
-        """True when the partner's account answers to another national ID.
+        """True when the partner's account answers to another national ID
+        than the one ``psut`` names through ``provider``.
 
-        Whatever the configuration: a PSUT stored as the provider's
-        registrant ID, or any eSignet/OAuth identity on one of the partner's
-        users. Linking must never replace either. Without ``psut``, any
-        national ID counts.
+        Whatever the configuration: a PSUT stored under the provider's
+        registrant ID type, or any eSignet/OAuth identity on one of the
+        partner's users. Linking must never replace either. The same
+        identity through another provider of its ID type is not another.
+        Without ``psut``, any national ID counts.
         """
-        if provider.g2p_use_reg_id and provider.g2p_id_type:
+        identity = provider._esignet_identity(psut)
+        if identity.id_type_id:
             other_reg_id = (
                 self.env["g2p.reg.id"]
                 .sudo()
                 .search_count(
                     [
                         ("partner_id", "=", partner_id),
-                        ("id_type", "=", provider.g2p_id_type.id),
+                        ("id_type", "=", identity.id_type_id),
                         ("value", "not in", [False, ""] + ([psut] if psut else [])),
                     ],
                     limit=1,
@@ -235,15 +247,23 @@ class ResUsers(models.Model):
             )
             if other_reg_id:
                 return True
-        users = (
+        held = (
             self.sudo()
             .with_context(active_test=False)
             .search([("partner_id", "=", partner_id), ("oauth_uid", "!=", False)])
+            ._esignet_held_identities()
         )
-        return any(
-            (user.oauth_provider_id, user.oauth_uid) != (provider, psut)
-            for user in users
-        )
+        if not psut:
+            return bool(held)
+        return holds_other_identity(held, identity)
+
+    def _esignet_held_identities(self):
+        """The national identities these users sign in with (OAuth uid)."""
+        return [
+            user.oauth_provider_id._esignet_identity(user.oauth_uid)
+            for user in self
+            if user.oauth_uid
+        ]
 
     @api.model
     def _esignet_automatic_matches(self, provider, result):

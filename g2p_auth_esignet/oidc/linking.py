@@ -14,11 +14,12 @@ use case  description                            modes
 1.3.1     new user registration only             REGISTRATION
 ========  =====================================  ==============================
 
-Decision table (first matching row wins; "owner" is the partner the PSUT
-``sub`` is already linked to, "matches" the partners found by a verified ID
-when AUTOMATIC is enabled — the shell excludes partners already holding a
-PSUT of this provider, and only searches when AUTOMATIC is on, since by the
-use cases no verified attribute exists otherwise):
+Decision table (first matching row wins; "owner" is the partner already
+holding the national identity of ``sub`` — through whichever provider of its
+ID type —, "matches" the partners found by a verified ID when AUTOMATIC is
+enabled — the shell searches only when AUTOMATIC is on, since by the use
+cases no verified attribute exists otherwise, and refuses a match holding
+another national identity with linking.partner_already_linked):
 
 purpose=login
   owner set                                   -> LOGIN owner (whatever the modes)
@@ -38,6 +39,16 @@ purpose=link (signed-in person links the national ID to their account)
 
 Several matches are refused rather than registered: creating a new registrant
 would duplicate one of them.
+
+Which national identity a ``sub`` is (``national_identity``): the registrant
+ID type the provider keeps its PSUTs under, and the value. Several providers
+may keep theirs under one ID type (two OIDC clients of one relying party, as
+when moving to a new client or key: eSignet gives a person one PSUT through
+both): a login through any of them is the same identity, whose owner and
+account it opens. A provider that keeps no registrant ID scopes its ``sub``
+to itself. The same value under another ID type, or of another provider
+without one, is another identity: an account holding one is never moved to
+another (``holds_other_identity``).
 """
 
 import dataclasses
@@ -120,6 +131,34 @@ class LinkDecision:
         if self.refused:
             raise LinkingError(self.check)
         return self
+
+
+@dataclasses.dataclass(frozen=True)
+class NationalIdentity:
+    """Who a verified ``sub`` is; equal identities are the same person.
+
+    ``id_type_id`` is the registrant ID type the PSUT is kept under (the
+    provider then does not matter), else ``provider_id`` scopes the ``sub``.
+    Neither (the provider an account signed in with was deleted): equal to
+    no other identity.
+    """
+
+    id_type_id: int | None
+    provider_id: int | None
+    value: str
+
+
+def national_identity(sub, *, id_type_id=None, provider_id=None):
+    """The NationalIdentity of ``sub`` through a provider (see the module)."""
+    if id_type_id:
+        return NationalIdentity(id_type_id, None, sub)
+    return NationalIdentity(None, provider_id or None, sub)
+
+
+def holds_other_identity(held, identity):
+    """True when identities ``held`` by an account include another than
+    ``identity``: linking ``identity`` to it would move the account."""
+    return any(other != identity for other in held)
 
 
 def _refuse(check):

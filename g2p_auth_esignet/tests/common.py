@@ -44,11 +44,6 @@ class EsignetHttpCase(HttpCase):
         cls.emulator = EsignetEmulator().start()
         cls.addClassCleanup(cls.emulator.stop)
         cls.client_pem = _private_key_pem()
-        cls.emulator.register_client(
-            CLIENT_ID,
-            public_jwk(load_private_key(cls.client_pem)),
-            [cls.base_url() + "/auth_oauth/signin"],
-        )
         IdType = cls.env["g2p.id.type"]
         cls.psut_type = IdType.create({"name": "MOSIP PSUT"})
         cls.national_id_type = IdType.create({"name": "National ID"})
@@ -56,27 +51,44 @@ class EsignetHttpCase(HttpCase):
         for code in ("Male", "Female"):
             if not Gender.search([("code", "=ilike", code)]):
                 Gender.create({"code": code, "value": code.lower()})
-        cls.provider = cls.env["auth.oauth.provider"].create(
+        cls.provider = cls._esignet_provider("eSignet", CLIENT_ID, cls.client_pem)
+
+    @classmethod
+    def _esignet_provider(cls, name, client_id, private_key_pem, **values):
+        """A client registered with the emulator and its provider in Odoo.
+
+        ``relying_party_id`` (default: the client's own) decides the PSUTs
+        the client gets; ``values`` override the provider's.
+        """
+        cls.emulator.register_client(
+            client_id,
+            public_jwk(load_private_key(private_key_pem)),
+            [cls.base_url() + "/auth_oauth/signin"],
+            relying_party_id=values.pop("relying_party_id", None),
+        )
+        provider = cls.env["auth.oauth.provider"].create(
             {
-                "name": "eSignet",
+                "name": name,
                 "flow": "id_token_code",
-                "client_id": CLIENT_ID,
+                "client_id": client_id,
                 "enabled": True,
                 "body": "Log in with national ID",
                 "scope": "openid profile",
                 "auth_endpoint": "https://placeholder.invalid/authorize",
                 "esignet_issuer": cls.emulator.issuer,
-                "client_private_key": cls.client_pem,
+                "client_private_key": private_key_pem,
                 "g2p_use_reg_id": True,
                 "g2p_id_type": cls.psut_type.id,
                 "partner_creation_validate_response": DEFAULT_MAPPING
                 + " image_1920:picture",
                 "esignet_link_manual": True,
                 "esignet_link_registration": True,
+                **values,
             }
         )
         # The Discover button fills every endpoint from the emulator.
-        cls.provider.action_esignet_discover()
+        provider.action_esignet_discover()
+        return provider
 
     def setUp(self):
         super().setUp()
@@ -107,8 +119,11 @@ class EsignetHttpCase(HttpCase):
         self.assertEqual(path.path, "/auth_oauth/signin")
         return self.url_open(f"/auth_oauth/signin?{path.query}", allow_redirects=False)
 
-    def _login(self, individual_id, consent=True):
-        authorize_url = self._start()
+    def _login(self, individual_id, consent=True, provider=None):
+        """Sign in through ``provider`` (by default the class's provider)."""
+        authorize_url = self._start(
+            f"/auth_esignet/login/{provider.id}" if provider else None
+        )
         callback = self.emulator.login(authorize_url, individual_id, consent=consent)
         return self._callback(callback)
 

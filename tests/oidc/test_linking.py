@@ -7,7 +7,10 @@ from g2p_auth_esignet.oidc import (
     LinkAction,
     LinkingError,
     LinkingMode,
+    NationalIdentity,
     decide_login,
+    holds_other_identity,
+    national_identity,
     parse_linking_modes,
     serialize_linking_modes,
 )
@@ -146,3 +149,58 @@ def test_accepted_decision_has_no_message():
     assert decision.action is LinkAction.LINK_AUTOMATIC
     assert decision.message_key is None
     assert decision.raise_if_refused() is decision
+
+
+# -- which national identity a sub is ----------------------------------------
+
+PSUT_TYPE, OTHER_TYPE = 7, 8
+RSA_PROVIDER, EC_PROVIDER, PLAIN_PROVIDER = 1, 2, 3
+
+
+def test_same_sub_of_one_id_type_is_one_identity_whatever_the_provider():
+    # Two providers (an RSA and an EC client) keeping PSUTs under one type.
+    via_rsa = national_identity(
+        "psut-1", id_type_id=PSUT_TYPE, provider_id=RSA_PROVIDER
+    )
+    via_ec = national_identity("psut-1", id_type_id=PSUT_TYPE, provider_id=EC_PROVIDER)
+    assert via_rsa == via_ec
+    assert not holds_other_identity([via_rsa], via_ec)
+
+
+def test_another_sub_of_the_same_id_type_is_another_identity():
+    held = national_identity("psut-1", id_type_id=PSUT_TYPE, provider_id=RSA_PROVIDER)
+    other = national_identity("psut-2", id_type_id=PSUT_TYPE, provider_id=EC_PROVIDER)
+    assert held != other
+    assert holds_other_identity([held], other)
+
+
+def test_same_value_under_another_id_type_is_another_identity():
+    held = national_identity("psut-1", id_type_id=PSUT_TYPE, provider_id=RSA_PROVIDER)
+    other = national_identity("psut-1", id_type_id=OTHER_TYPE, provider_id=RSA_PROVIDER)
+    assert holds_other_identity([held], other)
+
+
+def test_without_id_type_the_provider_scopes_the_sub():
+    plain = national_identity("psut-1", provider_id=PLAIN_PROVIDER)
+    assert plain == national_identity("psut-1", provider_id=PLAIN_PROVIDER)
+    assert plain != national_identity("psut-1", provider_id=RSA_PROVIDER)
+    assert plain != national_identity(
+        "psut-1", id_type_id=PSUT_TYPE, provider_id=PLAIN_PROVIDER
+    )
+
+
+def test_an_identity_of_a_deleted_provider_equals_no_other():
+    orphan = national_identity("psut-1")
+    assert orphan == NationalIdentity(None, None, "psut-1")
+    for provider_id in (RSA_PROVIDER, PLAIN_PROVIDER):
+        for id_type_id in (None, PSUT_TYPE):
+            identity = national_identity(
+                "psut-1", id_type_id=id_type_id, provider_id=provider_id
+            )
+            assert holds_other_identity([orphan], identity)
+
+
+def test_an_account_without_identity_holds_no_other():
+    identity = national_identity("psut-1", id_type_id=PSUT_TYPE)
+    assert not holds_other_identity([], identity)
+    assert holds_other_identity([identity, national_identity("psut-2")], identity)

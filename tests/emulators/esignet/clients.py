@@ -20,6 +20,10 @@ class Client:
     allowed_acr: tuple = SUPPORTED_ACRS
     claims: tuple = CLAIMS_SUPPORTED
     name: str = ""
+    # eSignet derives the PSUT (``sub``) from the relying party, which may
+    # own several OIDC clients (a new client, a new key): the same person
+    # gets the same ``sub`` through each of them. Empty: the client_id.
+    relying_party_id: str = ""
     public_key: object = field(default=None, repr=False)
     # Answer userinfo as plain JSON, as generic OpenID providers may do
     # (eSignet always signs it); tests set it to check a relying party
@@ -35,10 +39,13 @@ def new_client(
     allowed_acr=None,
     claims=None,
     name="",
+    relying_party_id=None,
 ):
     """A validated Client; ValueError says what is wrong with the registration."""
     if not client_id or not isinstance(client_id, str):
         raise ValueError("client_id must be a non-empty string")
+    if relying_party_id is not None and not isinstance(relying_party_id, str):
+        raise ValueError("relying_party_id must be a string")
     if isinstance(public_jwk, str):
         public_jwk = json.loads(public_jwk)
     public_key = load_public_jwk(public_jwk)
@@ -70,6 +77,7 @@ def new_client(
         allowed_acr=allowed_acr,
         claims=tuple(claims) if claims is not None else CLAIMS_SUPPORTED,
         name=name or client_id,
+        relying_party_id=relying_party_id or client_id,
         public_key=public_key,
     )
 
@@ -93,4 +101,5 @@ def client_from_dict(entry):
         allowed_acr=pick("allowed_acr", "authContextRefs"),
         claims=pick("claims", "userClaims"),
         name=pick("name", "clientName") or "",
+        relying_party_id=pick("relying_party_id", "relyingPartyId"),
     )

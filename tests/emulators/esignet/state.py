@@ -202,8 +202,13 @@ class ProviderState:
         return client
 
     def psut(self, individual_id, client_id):
-        """Partner Specific User Token: stable per (identity, client), unlinkable."""
-        message = f"{individual_id}|{client_id}".encode()
+        """Partner Specific User Token: stable per (identity, relying party),
+        unlinkable. A registered client's relying party is its
+        ``relying_party_id``; an unknown ``client_id`` counts as its own."""
+        with self.lock:
+            client = self.clients.get(client_id)
+        relying_party = client.relying_party_id if client else client_id
+        message = f"{individual_id}|{relying_party}".encode()
         digest = hmac.new(self._psut_secret, message, hashlib.sha256).digest()
         return b64url_encode(digest)
 

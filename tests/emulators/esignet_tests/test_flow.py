@@ -10,7 +10,15 @@ import jwt
 import pytest
 import requests
 
-from .conftest import AMADOU, FATIMA, KOFI, MARIA, PSUT_SECRET, REDIRECT_URI
+from .conftest import (
+    AMADOU,
+    FATIMA,
+    KOFI,
+    MARIA,
+    PSUT_SECRET,
+    REDIRECT_URI,
+    public_jwk,
+)
 
 
 def test_happy_path(rp, emulator):
@@ -97,6 +105,24 @@ def test_psut_per_client_and_stable(make_rp, emulator):
         PSUT_SECRET.encode(), f"{KOFI}|rp-test".encode(), hashlib.sha256
     ).digest()
     assert sub == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def test_psut_per_relying_party_across_its_clients(make_rp, emulator, keys):
+    # eSignet derives the PSUT from the relying party: its clients (an RSA
+    # and an EC key here) give one person the same sub; another relying
+    # party gives another.
+    emulator.register_client(
+        "rp-ec-same-party",
+        public_jwk(keys["ec"], "rp-ec-key"),
+        [REDIRECT_URI],
+        relying_party_id="rp-test",
+    )
+    rsa_rp, ec_rp = make_rp("rp-test"), make_rp("rp-ec-same-party", "ec", "ES256")
+    via_rsa = rsa_rp.verify(rsa_rp.tokens(KOFI)["id_token"])["sub"]
+    via_ec = ec_rp.verify(ec_rp.tokens(KOFI)["id_token"])["sub"]
+    assert via_rsa == via_ec == emulator.psut(KOFI, "rp-ec-same-party")
+    assert ec_rp.verify(ec_rp.tokens(MARIA)["id_token"])["sub"] != via_ec
+    assert emulator.psut(KOFI, "rp-other") != via_ec
 
 
 def test_unregistered_redirect_uri_gets_error_page(rp, emulator):
