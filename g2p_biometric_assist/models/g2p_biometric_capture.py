@@ -404,6 +404,16 @@ class G2PBiometricCapture(models.Model):
             "unexpected_bio_type": _(
                 "The device captured something that was not asked for. Capture again."
             ),
+            "missing_segment": _(
+                "The device did not capture every finger or eye that was asked for. "
+                "Capture again."
+            ),
+            "duplicate_segment": _(
+                "The device sent the same finger or eye twice. Capture again."
+            ),
+            "extra_segment": _(
+                "The device sent more images than were asked for. Capture again."
+            ),
             "unknown_spec_version": _(
                 "The device speaks an SBI version this portal does not know."
             ),

@@ -17,6 +17,11 @@ WRONG_TRANSACTION = "wrong_transaction"
 WRONG_PURPOSE = "wrong_purpose"
 WRONG_ENVIRONMENT = "wrong_environment"
 UNEXPECTED_BIO_TYPE = "unexpected_bio_type"
+# The segments do not match the request: one missing, the same finger or
+# eye twice, or more than the requested count.
+MISSING_SEGMENT = "missing_segment"
+DUPLICATE_SEGMENT = "duplicate_segment"
+EXTRA_SEGMENT = "extra_segment"
 UNKNOWN_SPEC_VERSION = "unknown_spec_version"
 LOW_QUALITY = "low_quality"
 BROKEN_HASH_CHAIN = "broken_hash_chain"
@@ -37,6 +42,9 @@ CODES = frozenset(
         WRONG_PURPOSE,
         WRONG_ENVIRONMENT,
         UNEXPECTED_BIO_TYPE,
+        MISSING_SEGMENT,
+        DUPLICATE_SEGMENT,
+        EXTRA_SEGMENT,
         UNKNOWN_SPEC_VERSION,
         LOW_QUALITY,
         BROKEN_HASH_CHAIN,

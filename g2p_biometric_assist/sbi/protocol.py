@@ -150,17 +150,31 @@ def bio_request(
     device_sub_id=0,
     previous_hash=EMPTY_PREVIOUS_HASH,
 ):
-    """One element of a capture request's ``bio`` array."""
+    """One element of a capture request's ``bio`` array.
+
+    A capture answers it with ``count`` segments (see
+    :func:`requested_segments`): each named sub-type exactly once, so with
+    named sub-types only, ``count`` is their number (the default).
+    """
     if bio_type not in BIO_TYPES:
         raise SbiError(INVALID_REQUEST, f"unknown bio type {bio_type!r}")
     allowed = BIO_SUB_TYPES[bio_type]
     for sub_type in (*bio_sub_types, *exceptions):
         if sub_type not in allowed:
             raise SbiError(INVALID_REQUEST, f"{sub_type!r} is not a {bio_type} subtype")
+    if len(set(bio_sub_types)) != len(bio_sub_types):
+        raise SbiError(INVALID_REQUEST, "a bioSubType is requested twice")
+    if set(bio_sub_types) & set(exceptions):
+        raise SbiError(INVALID_REQUEST, "a bioSubType is both requested and excepted")
     if count is None:
         count = 1 if bio_type == FACE else len(bio_sub_types) or 1
     if not isinstance(count, int) or count < 1:
         raise SbiError(INVALID_REQUEST, "count must be a positive integer")
+    named, _any = _named_sub_types(bio_type, bio_sub_types)
+    if bio_type == FACE and count != 1:
+        raise SbiError(INVALID_REQUEST, "a face capture is one image")
+    if (count != len(named)) if not _any else (count < len(named)):
+        raise SbiError(INVALID_REQUEST, "count must match the requested bioSubTypes")
     score = float(requested_score)
     if not 0 <= score <= 100:
         raise SbiError(INVALID_REQUEST, "requestedScore must be within 0-100")
@@ -176,6 +190,52 @@ def bio_request(
     if exceptions:
         bio["exception"] = list(exceptions)
     return bio
+
+
+class RequestedSegments(NamedTuple):
+    """What a capture must hold for one bio type of a request."""
+
+    named: frozenset  # sub-types asked by name: each exactly once
+    exceptions: frozenset  # sub-types that must not be there
+    count: int  # segments of this bio type, in all
+    any_sub_type: bool  # segments beyond the named ones may be any sub-type
+
+
+def _named_sub_types(bio_type, sub_types):
+    """(named sub-types, whether others may come too)."""
+    named = frozenset(s for s in sub_types or () if s and s != UNKNOWN_SUB_TYPE)
+    wildcard = bio_type == FACE or not named or UNKNOWN_SUB_TYPE in (sub_types or ())
+    return named, wildcard
+
+
+def requested_segments(request_body):
+    """``{bio type: RequestedSegments}`` of a capture request's ``bio`` array.
+
+    Elements of the same type add up. ``count`` defaults as in
+    :func:`bio_request` (a face is one image).
+    """
+    requested = {}
+    for bio in request_body.get("bio") or ():
+        if not isinstance(bio, dict):
+            continue
+        bio_type = bio.get("type")
+        sub_types = [s for s in bio.get("bioSubType") or () if isinstance(s, str)]
+        named, wildcard = _named_sub_types(bio_type, sub_types)
+        try:
+            count = int(bio.get("count"))
+        except (TypeError, ValueError):
+            count = 1 if bio_type == FACE else len(sub_types) or 1
+        exceptions = frozenset(
+            s for s in bio.get("exception") or () if isinstance(s, str)
+        )
+        previous = requested.get(bio_type)
+        if previous:
+            named = previous.named | named
+            exceptions = previous.exceptions | exceptions
+            count += previous.count
+            wildcard = wildcard or previous.any_sub_type
+        requested[bio_type] = RequestedSegments(named, exceptions, count, wildcard)
+    return requested
 
 
 def _capture_body(

@@ -3,8 +3,10 @@
 For each segment of ``biometrics``, in order: device error (``sbi_error``),
 ``specVersion``, the ``data`` JWS (x5c chain up to a trusted device-provider
 CA, dates, signature), the ``digitalId`` JWS and its fields, transactionId,
-purpose, env, timestamp window, bioType/bioSubType, qualityScore threshold,
-and the hash chain.
+purpose, env, timestamp window, bioType/bioSubType (requested, not excepted,
+not twice), qualityScore threshold, and the hash chain. Then the segments as
+a whole: for each requested bio type, every named sub-type and exactly the
+requested count (``protocol.requested_segments``).
 
 Hash chain (MockMDS ``SBIServiceResponse.getBiometricData``, spec "hash"):
 ``hash = HEX(SHA256(prev || SHA256(iso)))`` upper case, where ``prev`` is the
@@ -23,8 +25,11 @@ from .errors import (
     BAD_DIGITAL_ID,
     BAD_SIGNATURE,
     BROKEN_HASH_CHAIN,
+    DUPLICATE_SEGMENT,
+    EXTRA_SEGMENT,
     LOW_QUALITY,
     MALFORMED,
+    MISSING_SEGMENT,
     STALE_TIMESTAMP,
     UNEXPECTED_BIO_TYPE,
     UNKNOWN_SPEC_VERSION,
@@ -48,6 +53,7 @@ from .protocol import (
     PURPOSE_AUTH,
     UNKNOWN_SUB_TYPE,
     parse_iso,
+    requested_segments,
 )
 
 DATA_FIELDS = (
@@ -126,17 +132,6 @@ class VerifiedCapture:
     hash_chain_checked: bool
 
 
-def _requested(request_body):
-    """{bioType: (subtypes, exceptions)} from the request's ``bio``."""
-    requested = {}
-    for bio in request_body.get("bio") or ():
-        sub_types = set(bio.get("bioSubType") or ())
-        exceptions = set(bio.get("exception") or ())
-        previous = requested.get(bio.get("type"), (set(), set()))
-        requested[bio.get("type")] = (previous[0] | sub_types, previous[1] | exceptions)
-    return requested
-
-
 def _float(value, what, index):
     try:
         number = float(value)
@@ -180,7 +175,7 @@ def _check_bio_type(data, requested, index):
             UNEXPECTED_BIO_TYPE, f"bioType {bio_type!r} not requested", index=index
         )
     sub_type = data.get("bioSubType")
-    sub_types, exceptions = requested[bio_type]
+    wanted = requested[bio_type]
     if bio_type == FACE:
         if sub_type not in (None, "", UNKNOWN_SUB_TYPE):
             raise SbiError(UNEXPECTED_BIO_TYPE, "face has no bioSubType", index=index)
@@ -189,14 +184,34 @@ def _check_bio_type(data, requested, index):
         raise SbiError(
             UNEXPECTED_BIO_TYPE, f"unknown bioSubType {sub_type!r}", index=index
         )
-    if sub_type in exceptions:
+    if sub_type in wanted.exceptions:
         raise SbiError(
             UNEXPECTED_BIO_TYPE, f"{sub_type!r} was excluded (exception)", index=index
         )
-    if sub_types and UNKNOWN_SUB_TYPE not in sub_types and sub_type not in sub_types:
+    if not wanted.any_sub_type and sub_type not in wanted.named:
         raise SbiError(
             UNEXPECTED_BIO_TYPE, f"bioSubType {sub_type!r} not requested", index=index
         )
+
+
+def _check_segments(verified, requested):
+    """Each requested bio type: its named sub-types, ``count`` segments."""
+    for bio_type, wanted in requested.items():
+        indexes = [i for i, b in enumerate(verified) if b.bio_type == bio_type]
+        got = {verified[i].bio_sub_type for i in indexes}
+        missing = sorted(wanted.named - got)
+        if missing or len(indexes) < wanted.count:
+            raise SbiError(
+                MISSING_SEGMENT,
+                f"{bio_type}: {len(indexes)} of {wanted.count} segments"
+                + (f", without {', '.join(missing)}" if missing else ""),
+            )
+        if len(indexes) > wanted.count:
+            raise SbiError(
+                EXTRA_SEGMENT,
+                f"{bio_type}: {len(indexes)} segments, {wanted.count} requested",
+                index=indexes[wanted.count],
+            )
 
 
 def verify_capture(response_body, request_body, policy):
@@ -216,7 +231,8 @@ def verify_capture(response_body, request_body, policy):
     now = policy.clock()
     transaction_id = request_body.get("transactionId")
     purpose = request_body.get("purpose")
-    requested = _requested(request_body)
+    requested = requested_segments(request_body)
+    seen = set()  # (bioType, bioSubType) of the segments so far
     bios = request_body.get("bio") or [{}]
     previous_hash = bios[0].get("previousHash") or EMPTY_PREVIOUS_HASH
     check_chain = purpose != PURPOSE_AUTH or policy.decrypt_bio_value is not None
@@ -261,6 +277,13 @@ def verify_capture(response_body, request_body, policy):
             )
         digital_id = _check_digital_id(data["digitalId"], data, policy, now, index)
         _check_bio_type(data, requested, index)
+        captured = (data["bioType"], data.get("bioSubType") or "")
+        if captured[1] not in ("", UNKNOWN_SUB_TYPE):
+            if captured in seen:
+                raise SbiError(
+                    DUPLICATE_SEGMENT, f"{captured[1]} captured twice", index=index
+                )
+            seen.add(captured)
         quality = _float(data["qualityScore"], "qualityScore", index)
         if quality < policy.min_quality:
             raise SbiError(
@@ -307,6 +330,7 @@ def verify_capture(response_body, request_body, policy):
                 segment=segment,
             )
         )
+    _check_segments(verified, requested)
     return VerifiedCapture(
         transaction_id=transaction_id,
         purpose=purpose,

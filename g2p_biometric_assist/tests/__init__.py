@@ -3,6 +3,7 @@ from . import (
     test_assist_browser,
     test_assist_tour,
     test_assisted_application,
+    test_capture_read_link,
     test_capture_refusals,
     test_demo_end_to_end,
     test_install,

@@ -61,6 +61,38 @@ class TestCaptureRefusals(AssistCase):
             self.refused_with_fault(broken_hash=True), "broken_hash_chain"
         )
 
+    def test_a_requested_finger_missing(self):
+        answer = self.refused_with_fault(missing_segment=True)
+        self.assert_refused(answer, "missing_segment")
+        self.assertIn("every finger or eye", answer["message"])
+
+    def test_the_same_finger_twice(self):
+        # Left index finger twice, left middle finger never: the count is right.
+        answer = self.refused_with_fault(duplicate_segment=True)
+        self.assert_refused(answer, "duplicate_segment")
+        self.assertIn("twice", answer["message"])
+
+    def test_more_images_than_requested(self):
+        self.emulator.device.faults.update({"extra_segment": True})
+        started = self.start_capture(bio_sub_types=["UNKNOWN"], count=1)
+        self.assertTrue(started["ok"], started)
+        answer = self.submit_capture(
+            started["transaction_id"], self.device_capture(started)
+        )
+        self.assert_refused(answer, "extra_segment")
+        self.assertIn("more images", answer["message"])
+
+    def test_count_must_match_the_chosen_fingers(self):
+        for count in (1, 3):
+            with self.subTest(count=count):
+                answer = self.start_capture(count=count)
+                self.assertFalse(answer["ok"])
+                self.assertEqual(answer["code"], "invalid_request")
+        answer = self.start_capture(
+            bio_sub_types=["Left IndexFinger", "Left IndexFinger"], count=2
+        )
+        self.assertEqual(answer["code"], "invalid_request")
+
     def test_device_error_code_in_words(self):
         answer = self.refused_with_fault(error_code="101")
         self.assert_refused(answer, "sbi_error")

@@ -71,6 +71,32 @@ def test_method_paths_and_bodies():
         lambda: bio_request("Palm", device_id="1"),
         lambda: bio_request("Iris", device_id="1", bio_sub_types=["Left Thumb"]),
         lambda: bio_request("Face", device_id="1", requested_score=120),
+        # A capture holds each named sub-type once: count is their number.
+        lambda: bio_request(
+            "Finger", device_id="1", bio_sub_types=["Left Thumb"], count=2
+        ),
+        lambda: bio_request(
+            "Finger",
+            device_id="1",
+            bio_sub_types=["Left Thumb", "Right Thumb"],
+            count=1,
+        ),
+        lambda: bio_request(
+            "Finger", device_id="1", bio_sub_types=["Left Thumb", "Left Thumb"]
+        ),
+        lambda: bio_request(
+            "Finger",
+            device_id="1",
+            bio_sub_types=["Left Thumb"],
+            exceptions=["Left Thumb"],
+        ),
+        lambda: bio_request(
+            "Finger",
+            device_id="1",
+            bio_sub_types=["Left Thumb", "Right Thumb", "UNKNOWN"],
+            count=1,
+        ),
+        lambda: bio_request("Face", device_id="1", count=2),
         lambda: registration_capture_request("ab", [finger_bio()]),
         lambda: registration_capture_request("bad id!", [finger_bio()]),
         lambda: registration_capture_request("txn-1", []),

@@ -83,6 +83,71 @@ def test_refusals_over_http(emulator, keys, fault, code):
         assert error.device_error_code in ("111", "101")
 
 
+@pytest.mark.parametrize(
+    ("fault", "code", "index"),
+    [
+        ("missing_segment", "missing_segment", None),
+        ("duplicate_segment", "duplicate_segment", 1),
+        # Another finger than the two named: not requested.
+        ("extra_segment", "unexpected_bio_type", 2),
+    ],
+)
+def test_segments_must_match_the_named_sub_types(emulator, keys, fault, code, index):
+    requests.post(
+        emulator.base_url + "/_emulator/faults", json={fault: True}, timeout=5
+    )
+    request = rcapture()
+    body = send(emulator, request).content
+    assert len(json.loads(body)["biometrics"]) == {"missing_segment": 1}.get(
+        fault, 2
+    ) + (fault == "extra_segment")
+    error = refused(body, request, policy_for(keys))
+    assert (error.code, error.index) == (code, index)
+
+
+@pytest.mark.parametrize(
+    ("fault", "code"),
+    [
+        ("missing_segment", "malformed"),  # nothing left: no biometrics at all
+        ("duplicate_segment", "extra_segment"),  # UNKNOWN twice: one too many
+        ("extra_segment", "extra_segment"),
+    ],
+)
+def test_any_finger_requests_hold_the_count(device, keys, fault, code):
+    request = rcapture(subs=["UNKNOWN"], count=1)
+    verify_capture(run(device, request), request.body, policy_for(keys))
+    device.faults.update({fault: True})
+    assert refused(run(device, request), request, policy_for(keys)).code == code
+
+
+def test_segments_are_counted_per_requested_type(device, keys):
+    # Four fingers of a slap with "any" sub-type: four different ones.
+    request = rcapture(subs=[], count=4)
+    result = verify_capture(run(device, request), request.body, policy_for(keys))
+    assert len({b.bio_sub_type for b in result.biometrics}) == 4
+    # Asked for more than the device sent.
+    asked = dict(request.body, bio=[dict(request.body["bio"][0], count=5)])
+    error = refused(
+        run(device, request), type(request)(*request[:2], asked), policy_for(keys)
+    )
+    assert error.code == "missing_segment"
+    # The same finger twice, even where any finger would do.
+    device.faults.update({"duplicate_segment": True})
+    error = refused(run(device, request), request, policy_for(keys))
+    assert (error.code, error.index) == ("duplicate_segment", 3)
+
+
+def test_a_face_is_one_image(keys):
+    device = Device(keys=keys, device_type="Face", device_sub_type="Full face")
+    request = registration_capture_request(
+        "txn-4000", [bio_request("Face", device_id="1")]
+    )
+    verify_capture(run(device, request), request.body, policy_for(keys))
+    device.faults.update({"extra_segment": True})
+    error = refused(run(device, request), request, policy_for(keys))
+    assert (error.code, error.index) == ("extra_segment", 1)
+
+
 def test_untrusted_ca(device):
     request = rcapture()
     other = DeviceKeys.generate()

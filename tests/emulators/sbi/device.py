@@ -67,6 +67,10 @@ class Faults:
     wrong_transaction: bool = False
     broken_hash: bool = False
     error_code: str = ""  # force this errorCode on captures
+    # Segments that do not match the request (each signed and chained):
+    missing_segment: bool = False  # the last one left out
+    duplicate_segment: bool = False  # the first one again in place of the last
+    extra_segment: bool = False  # one more than the count, of another sub-type
 
     def update(self, values):
         names = {f.name: f.type for f in fields(self)}
@@ -240,6 +244,26 @@ class Device:
             requested = DEFAULT_SUB_TYPES[(self.device_type, self.device_sub_type)]
         return [s for s in requested if s not in exceptions]
 
+    def _faulty_segments(self, sub_types):
+        """The sub-types to answer with, after the segment faults."""
+        sub_types = list(sub_types)
+        if self.faults.missing_segment:
+            sub_types = sub_types[:-1]
+        if self.faults.duplicate_segment and sub_types:
+            sub_types = (
+                sub_types[:-1] + sub_types[:1] if len(sub_types) > 1 else sub_types * 2
+            )
+        if self.faults.extra_segment:
+            others = [
+                s
+                for s in DEFAULT_SUB_TYPES[(self.device_type, self.device_sub_type)]
+                if s not in sub_types
+            ]
+            sub_types.append(
+                others[0] if others else sub_types[-1] if sub_types else ""
+            )
+        return sub_types
+
     def _capture(self, body, spec, auth):
         transaction_id = body["transactionId"]
         previous = body["bio"][0].get("previousHash") or EMPTY_HASH
@@ -255,7 +279,7 @@ class Device:
             count = int(bio.get("count") or len(sub_types))
             if count > len(DEFAULT_SUB_TYPES[(self.device_type, self.device_sub_type)]):
                 return self.capture_error("109", spec)
-            for sub_type in sub_types[:count]:
+            for sub_type in self._faulty_segments(sub_types[:count]):
                 iso = fake_iso_record(self.device_type, sub_type, transaction_id)
                 timestamp = _iso(moment)
                 data = {

@@ -71,7 +71,7 @@
         "capture_preparing", "capturing", "checking", "capture_accepted",
         // problems, in the alert
         "capture_refused", "server_unreachable", "server_error", "choose_device",
-        "choose_sub_types", "count_invalid",
+        "choose_sub_types",
         // device list
         "device_name", "device_details", "serial_unknown", "device_not_selectable",
         "device_reported",
@@ -84,7 +84,7 @@
         "label_part", "part_finger_1", "part_finger_2", "part_finger_3",
         "part_iris_1", "part_iris_2", "part_iris_3",
         "legend_fingers", "legend_eyes", "legend_missing_fingers", "legend_missing_eyes",
-        "label_count", "count_help", "face_note",
+        "face_note",
         "bio_finger_left_index", "bio_finger_left_middle", "bio_finger_left_ring",
         "bio_finger_left_little", "bio_finger_left_thumb", "bio_finger_right_index",
         "bio_finger_right_middle", "bio_finger_right_ring", "bio_finger_right_little",
@@ -414,19 +414,8 @@
             const chosen = defaults(device, state.subId);
             const captureGroup = checkboxGroup(t(finger ? "legend_fingers" : "legend_eyes"), "o_g2p_sbi_subtype", subTypes, chosen, device.type);
             const exceptionGroup = checkboxGroup(t(finger ? "legend_missing_fingers" : "legend_missing_eyes"), "o_g2p_sbi_exception", subTypes, [], device.type);
-            const countId = uid + "_count";
-            const count = h("input", {
-                type: "number",
-                class: "form-control o_g2p_sbi_count",
-                id: countId,
-                form: noForm,
-                min: "1",
-                max: String(Math.max(1, chosen.length)),
-                step: "1",
-                inputmode: "numeric",
-                value: String(Math.max(1, chosen.length)),
-                "aria-describedby": countId + "_help",
-            });
+            /* One image of each finger or eye chosen: the server accepts a
+             * capture holding exactly those, each once. */
             function sync() {
                 const captureBoxes = captureGroup.querySelectorAll("input");
                 exceptionGroup.querySelectorAll("input").forEach(function (exception, index) {
@@ -436,23 +425,10 @@
                         box.checked = false;
                     }
                 });
-                const wanted = Array.from(captureBoxes).filter(function (box) {
-                    return box.checked;
-                }).length;
-                count.max = String(Math.max(1, wanted));
-                count.value = String(Math.max(1, wanted));
             }
             captureGroup.addEventListener("change", sync);
             exceptionGroup.addEventListener("change", sync);
-            container.append(
-                captureGroup,
-                exceptionGroup,
-                h("div", {class: "mb-3"}, [
-                    h("label", {class: "form-label", for: countId}, t("label_count")),
-                    count,
-                    h("div", {class: "form-text", id: countId + "_help"}, t("count_help")),
-                ])
-            );
+            container.append(captureGroup, exceptionGroup);
         }
 
         function renderOptions() {
@@ -511,12 +487,7 @@
             if (!settings.subTypes.length) {
                 return {error: t("choose_sub_types")};
             }
-            const countInput = el.options.querySelector(".o_g2p_sbi_count");
-            const count = Number(countInput ? countInput.value : settings.subTypes.length);
-            if (!Number.isInteger(count) || count < 1 || count > settings.subTypes.length) {
-                return {error: t("count_invalid", {max: String(settings.subTypes.length)})};
-            }
-            settings.count = count;
+            settings.count = settings.subTypes.length;
             return settings;
         }
 
