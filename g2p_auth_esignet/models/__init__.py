@@ -3,5 +3,7 @@ from . import g2p_esignet_login_method
 from . import g2p_esignet_login_ticket
 from . import g2p_id_type
 from . import g2p_reg_id
+from . import res_country
+from . import res_country_state
 from . import res_partner
 from . import res_users

@@ -52,6 +52,9 @@ class ResPartner(models.Model):
 
     def _esignet_locked_field_set(self):
         self.ensure_one()
+        # This field only: no prefetch of the partner's others (with a group
+        # check per field group) for a list of names.
+        self.fetch(["esignet_locked_fields"])
         return set((self.esignet_locked_fields or "").split())
 
     @api.model
@@ -172,15 +175,17 @@ class ResPartner(models.Model):
         return values
 
     # Countries and states are reference data: cached per worker, so that a
-    # returning login does not search them again.
+    # returning login does not search them again. Adding, renaming or
+    # removing one clears the caches of every server (res_country.py).
     @api.model
     @tools.ormcache("text")
     def _esignet_country_id(self, text):
-        country = (
-            self.env["res.country"]
-            .sudo()
-            .search(["|", ("code", "=ilike", text), ("name", "=ilike", text)], limit=1)
-        )
+        # A country code has two letters: a longer text is a name only (the
+        # code column would cut "Germany" to "Ge", Georgia's code).
+        domain = [("name", "=ilike", text)]
+        if len(text) == 2:
+            domain = ["|", ("code", "=ilike", text), *domain]
+        country = self.env["res.country"].sudo().search(domain, limit=1)
         return country.id or None
 
     @api.model

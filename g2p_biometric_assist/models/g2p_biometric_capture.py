@@ -14,6 +14,8 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
@@ -40,6 +42,7 @@ CAPTURE_TIMEOUT_MS = 30000
 PURGE_BATCH = 500
 PURGE_BATCHES_PER_RUN = 20
 MAX_COUNT = 10
+ACCEPT_ATTEMPTS = 3
 
 
 class CaptureRefused(Exception):
@@ -116,7 +119,12 @@ class G2PBiometricCapture(models.Model):
     data_envelope = fields.Json(readonly=True, groups="base.group_system", copy=False)
 
     _sql_constraints = [
-        ("reference_unique", "unique(reference)", "A capture reference is unique.")
+        ("reference_unique", "unique(reference)", "A capture reference is unique."),
+        (
+            "transaction_unique",
+            "unique(transaction_id)",
+            "A capture request is answered once.",
+        ),
     ]
 
     def write(self, vals):
@@ -278,7 +286,71 @@ class G2PBiometricCapture(models.Model):
     @api.model
     def _g2p_accept(self, partner, program, consent, request_body, response_text):
         """Verify the device's answer and store it encrypted; returns the
-        capture. Raises CaptureRefused; nothing is written then."""
+        capture. Raises CaptureRefused; nothing is written then.
+
+        One capture per request: the same answer sent twice at once (a
+        double click, or two servers behind a load balancer, each with the
+        request in the shared session) gives the capture the first one
+        stored. The two meet on the registrant's row; the second waits,
+        finds the row changed, and is run again on a snapshot that sees the
+        first one's capture.
+        """
+        cr = self.env.cr
+        for attempt in range(1, ACCEPT_ATTEMPTS + 1):
+            try:
+                return self._g2p_accept_once(
+                    partner, program, consent, request_body, response_text
+                )
+            except pg_errors.SerializationFailure:
+                cr.rollback()
+                if attempt == ACCEPT_ATTEMPTS:
+                    raise
+                _logger.info(
+                    "Capture for partner %s met a concurrent one, attempt %s",
+                    partner.id,
+                    attempt,
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _g2p_accepted(self, partner, program, request_body):
+        """The capture already stored for this request, if any; raises
+        CaptureRefused when the request's transaction belongs to another."""
+        transaction_id = str((request_body or {}).get("transactionId") or "")
+        if not transaction_id:
+            return self.browse()
+        # sudo: whether this transaction ID is used, by this officer's
+        # request for this registrant and program (checked below).
+        capture = self.sudo().search([("transaction_id", "=", transaction_id)], limit=1)
+        if not capture:
+            return self.browse()
+        if (capture.partner_id, capture.program_id, capture.officer_id.id) != (
+            partner,
+            program,
+            self.env.uid,
+        ):
+            raise CaptureRefused(
+                "expired_request", self._g2p_refusal_message("expired_request")
+            )
+        return capture.sudo(False)
+
+    def _g2p_accept_once(self, partner, program, consent, request_body, response):
+        done = self._g2p_accepted(partner, program, request_body)
+        if done:
+            return done
+        # The meeting point of two answers to one request (see _g2p_accept);
+        # a conflict is retried, so it stays out of the error log.
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+            (partner.id,),
+            log_exceptions=False,
+        )
+        return self._g2p_store_verified(
+            partner, program, consent, request_body, response
+        )
+
+    def _g2p_store_verified(
+        self, partner, program, consent, request_body, response_text
+    ):
         if not consent:
             raise CaptureRefused(
                 "no_consent", _("Record the registrant's consent before capturing.")

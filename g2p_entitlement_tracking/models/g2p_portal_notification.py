@@ -187,7 +187,9 @@ class G2PPortalNotification(models.Model):
                     # Escaped: program and cycle names are typed by people.
                     "body_html": Markup("<p>%s</p>")
                     % Markup("<br/>").join(body.split("\n")),
-                    "email_to": partner.email,
+                    # The partner only: Odoo sends one email per recipient
+                    # partner and another to ``email_to``, so both would
+                    # tell the person twice.
                     "recipient_ids": [(4, partner.id)],
                     "auto_delete": True,
                 }

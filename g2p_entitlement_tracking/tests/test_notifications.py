@@ -23,7 +23,7 @@ class TestNotifications(BenefitsCase):
         )
 
     def _mails_to(self, email):
-        return self.env["mail.mail"].search([("email_to", "=", email)])
+        return self.env["mail.mail"].search([("recipient_ids.email", "=", email)])
 
     def test_approval_enqueues_one_notification_sent_later(self):
         entitlement = self._entitlement(
@@ -45,6 +45,10 @@ class TestNotifications(BenefitsCase):
         self.assertEqual(len(mails), 1)
         self.assertIn("75.00", mails.body_html)
         self.assertIn("Cash for Families", mails.subject)
+        # One email leaves for it, to her.
+        outgoing = mails._prepare_outgoing_list()
+        self.assertEqual(len(outgoing), 1)
+        self.assertEqual(outgoing[0]["partner_id"], self.ana)
 
     def test_retried_job_sends_nothing_more(self):
         entitlement = self._entitlement(

@@ -54,3 +54,13 @@ class G2PPortalApplicationDraft(models.Model):
             [("partner_id", "=", partner.id), ("program_id", "=", program.id)],
             limit=1,
         )
+
+    @api.model
+    def _g2p_discard(self, partner, program):
+        """Remove the draft, if any (the application was made)."""
+        self.env.cr.execute(
+            "DELETE FROM g2p_portal_application_draft "
+            "WHERE partner_id = %s AND program_id = %s",
+            (partner.id, program.id),
+        )
+        self.invalidate_model()

@@ -1,4 +1,3 @@
-import contextlib
 import hashlib
 import json
 import logging
@@ -36,6 +35,10 @@ CONFLICTS = (
     pg_errors.UniqueViolation,
 )
 MAX_SUBMIT_ATTEMPTS = 5
+# Applications and memberships made from the portal: no "created" message
+# and no follower each (as OpenG2P's entitlements by the thousand); the
+# status history starts at the submission date.
+QUIET_CREATE = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
 
 
 def schema_digest(schema):
@@ -164,13 +167,17 @@ class G2PProgram(models.Model):
     def _portal_is_open(self, today=None):
         """Published, a form mapped, and inside the application window."""
         self.ensure_one()
+        if (
+            not (self.portal_published and self.self_service_portal_form)
+            or self.state != "active"
+        ):
+            return False
+        if not (self.portal_open_from or self.portal_open_until):
+            return True
+        # Today in the person's time zone: read only for a window.
         today = today or fields.Date.context_today(self)
-        return bool(
-            self.portal_published
-            and self.self_service_portal_form
-            and self.state == "active"
-            and (not self.portal_open_from or self.portal_open_from <= today)
-            and (not self.portal_open_until or today <= self.portal_open_until)
+        return (not self.portal_open_from or self.portal_open_from <= today) and (
+            not self.portal_open_until or today <= self.portal_open_until
         )
 
     def _portal_schema(self):
@@ -190,14 +197,14 @@ class G2PProgram(models.Model):
     def _portal_registrant_mapping(self, partner):
         """Prefilled values and locked values of the form, for ``partner``."""
         self.ensure_one()
-        kyc_locked = partner._portal_forms_locked_fields()
         lines = self.portal_form_field_ids.filtered("prefill")
+        names = self.portal_form_field_ids._partner_field_names()
+        # The mapped fields only, in one query: reading one field prefetches
+        # all of the partner's, each group of them checked for the user.
+        partner.fetch([names[line] for line in lines])
+        kyc_locked = partner._portal_forms_locked_fields()
         mapping = [
-            (
-                line.partner_field_id.name,
-                line.form_key,
-                line.locked or line.partner_field_id.name in kyc_locked,
-            )
+            (names[line], line.form_key, line.locked or names[line] in kyc_locked)
             for line in lines
         ]
         registrant_values = {}
@@ -234,25 +241,20 @@ class G2PProgram(models.Model):
 
     # -- the rules of applying -----------------------------------------------
 
-    def _portal_check_can_apply(self, partner, today=None):
-        """Raise ApplicationRefused saying why ``partner`` cannot apply now."""
+    def _portal_check_can_apply(self, partner, today=None, applications=None):
+        """Raise ApplicationRefused saying why ``partner`` cannot apply now.
+
+        ``applications``: the person's applications to the program, newest
+        first, when the caller has them (else they are searched).
+        """
         self.ensure_one()
         if not self._portal_is_open(today):
             raise ApplicationRefused(
                 "program.closed", _("This program is not open for applications.")
             )
-        applications = (
-            self.env["g2p.program.registrant_info"]
-            .sudo()
-            .search(
-                [
-                    ("registrant_id", "=", partner.id),
-                    ("program_id", "=", self.id),
-                    ("state", "in", BLOCKING_STATES),
-                ],
-                order="create_date desc, id desc",
-            )
-        )
+        if applications is None:
+            applications = self._portal_applications_of(partner)
+        applications = applications.filtered(lambda a: a.state in BLOCKING_STATES)
         if not applications:
             return
         if not self.is_multiple_form_submission:
@@ -291,6 +293,26 @@ class G2PProgram(models.Model):
                     ),
                     applications[0],
                 )
+
+    def _portal_applications_of(self, partner, token=None):
+        """``partner``'s applications to this program that count against a
+        new one (and, with ``token``, the one made from that form page),
+        newest first."""
+        domain = [("state", "in", BLOCKING_STATES)]
+        if token:
+            domain = ["|", ("portal_submission_token", "=", token), *domain]
+        return (
+            self.env["g2p.program.registrant_info"]
+            .sudo()
+            .search(
+                [
+                    ("registrant_id", "=", partner.id),
+                    ("program_id", "=", self.id),
+                    *domain,
+                ],
+                order="create_date desc, id desc",
+            )
+        )
 
     # -- turning a submission into an application ------------------------------
 
@@ -387,20 +409,19 @@ class G2PProgram(models.Model):
         )
 
     def _portal_submit_once(self, partner, data, contents, token, digest):
-        Application = self.env["g2p.program.registrant_info"].sudo()
-        membership = self._portal_lock_membership(partner)
-        # A second click, a replay or a retry finds its own application.
-        done = Application.search(
-            [
-                ("registrant_id", "=", partner.id),
-                ("program_id", "=", self.id),
-                ("portal_submission_token", "=", token),
-            ],
-            limit=1,
+        Application = (
+            self.env["g2p.program.registrant_info"].sudo().with_context(**QUIET_CREATE)
         )
+        # A second click, a replay or a retry finds its own application; the
+        # others decide whether this one may be made (one query for both).
+        applications = self._portal_applications_of(partner, token).with_env(
+            Application.env
+        )
+        done = applications.filtered(lambda a: a.portal_submission_token == token)
         if done:
-            return done
-        self._portal_check_can_apply(partner)
+            return done[:1]
+        membership = self._portal_lock_membership(partner)
+        self._portal_check_can_apply(partner, applications=applications)
         schema = self._portal_schema()
         if digest != schema_digest(schema):
             raise ApplicationRefused(
@@ -428,6 +449,9 @@ class G2PProgram(models.Model):
             {
                 "registrant_id": partner.id,
                 "program_id": self.id,
+                # Known here: not computed again with queries of their own.
+                "program_membership_id": membership.id,
+                "application_id": Application._g2p_new_application_id(),
                 "state": "active",
                 "program_registrant_info": result.cleaned_data,
                 "portal_submission_token": token,
@@ -439,7 +463,7 @@ class G2PProgram(models.Model):
         )
         self._portal_store_documents(application, membership, contents)
         self._portal_update_registrant(partner, result.cleaned_data, locked)
-        self.env["g2p.portal.application.draft"].sudo()._g2p_get(partner, self).unlink()
+        self.env["g2p.portal.application.draft"].sudo()._g2p_discard(partner, self)
         _logger.info(
             "Application %s created for program %s (partner %s)",
             application.id,
@@ -449,38 +473,63 @@ class G2PProgram(models.Model):
         return application
 
     def _portal_lock_membership(self, partner):
-        """The registrant's membership, created if new, and touched.
+        """The registrant's membership, created if new, after touching the
+        registrant's row.
 
-        Touching the row makes it the meeting point of concurrent
-        submissions by one person to one program: the second waits, then
-        fails with a serialization error and is retried on a snapshot that
-        sees the first one's application.
+        The registrant's row is the meeting point of concurrent submissions
+        by one person (a double click, two tabs, two servers): the second
+        waits for the first, then fails with a serialization error, and is
+        retried on a snapshot that sees the first one's application. The
+        touch comes before anything the two would both insert (the
+        membership), and fails quietly: a retried conflict is no error in
+        the log.
         """
-        Membership = self.env["g2p.program_membership"].sudo()
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+            (partner.id,),
+            log_exceptions=False,
+        )
+        Membership = (
+            self.env["g2p.program_membership"].sudo().with_context(**QUIET_CREATE)
+        )
         membership = Membership.search(
             [("partner_id", "=", partner.id), ("program_id", "=", self.id)], limit=1
         )
         if not membership:
+            self._portal_mark_has_members()
             # OpenG2P's stored ``have_members`` is recomputed on every new
             # membership: it reads every membership of the program and
-            # rewrites the program row, so all first applications to a
-            # program would collide on that row. Once true it stays true.
-            protect = (
-                self.env.protecting([self._fields["have_members"]], self)
-                if self.have_members
-                else contextlib.nullcontext()
-            )
-            with protect:
+            # rewrites the program row, so concurrent applications to a
+            # program would all collide on that row. It is set above, once.
+            with self.env.protecting([self._fields["have_members"]], self):
                 membership = Membership.create(
                     {"partner_id": partner.id, "program_id": self.id, "state": "draft"}
                 )
                 self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE g2p_program_membership SET write_date = now() at time zone 'UTC' "
-            "WHERE id = %s",
-            (membership.id,),
-        )
         return membership
+
+    def _portal_mark_has_members(self):
+        """``have_members`` true, written once and without conflicts.
+
+        Only the first applications to a program find it false. Among
+        concurrent ones, the first writes it; the others wait for it and,
+        finding the row changed, leave it as it is (true): a savepoint keeps
+        their transaction, and the error stays out of the log.
+        """
+        self.ensure_one()
+        if self.have_members:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "UPDATE g2p_program SET have_members = true "
+                    "WHERE id = %s AND have_members IS NOT TRUE",
+                    (self.id,),
+                    log_exceptions=False,
+                )
+        except pg_errors.SerializationFailure:
+            _logger.debug("Program %s: have_members set concurrently", self.id)
+        self.invalidate_recordset(["have_members"])
 
     def _portal_store_documents(self, application, membership, contents):
         if not contents:
@@ -514,15 +563,20 @@ class G2PProgram(models.Model):
             )
 
     def _portal_update_registrant(self, partner, cleaned, locked):
-        """Write the mapped, unlocked answers onto the registrant."""
+        """Write the mapped, unlocked answers onto the registrant, those that
+        differ from what the registrant has (an unchanged value is no write,
+        and none of the partner's write checks)."""
         values = {}
+        names = self.portal_form_field_ids._partner_field_names()
         for line in self.portal_form_field_ids.filtered("update_registrant"):
-            name = line.partner_field_id.name
+            name = names[line]
             if line.form_key in locked or line.locked:
                 continue
             if name in partner._portal_forms_locked_fields():
                 continue
-            if line.form_key in cleaned:
+            if line.form_key in cleaned and not _same_value(
+                partner, name, cleaned[line.form_key]
+            ):
                 values[name] = cleaned[line.form_key]
         if values:
             partner.sudo().write(values)
@@ -541,6 +595,16 @@ class G2PProgram(models.Model):
                 limit=1,
             )
         )
+
+
+def _same_value(record, name, value):
+    """Whether writing ``value`` to ``record[name]`` would change nothing."""
+    field = record._fields[name]
+    try:
+        wanted = field.convert_to_record(field.convert_to_cache(value, record), record)
+    except (ValueError, TypeError):
+        return False
+    return wanted == record[name]
 
 
 def merge_answers(answers, values):

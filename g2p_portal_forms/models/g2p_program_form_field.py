@@ -48,6 +48,20 @@ class G2PProgramFormField(models.Model):
         )
     ]
 
+    def _partner_field_names(self):
+        """{line: the name of its partner field}, from Odoo's cached map of
+        the partner's fields (no query per line)."""
+        by_id = {
+            field_id: name
+            for name, field_id in self.env["ir.model.fields"]
+            ._get_ids("res.partner")
+            .items()
+        }
+        return {
+            line: by_id.get(line.partner_field_id.id) or line.partner_field_id.name
+            for line in self
+        }
+
     @api.constrains("form_key")
     def _check_form_key(self):
         for line in self:

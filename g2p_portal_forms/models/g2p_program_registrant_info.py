@@ -1,8 +1,10 @@
+import contextlib
 import logging
 
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import MissingError
 
 from ..formio_core import SchemaError, form_layout
 
@@ -104,12 +106,23 @@ class G2PProgramRegistrantInfo(models.Model):
     @api.depends("registrant_id", "program_id")
     def _compute_application_id(self):
         # Computed once: a new ID from the sequence, never changed after.
-        sequence = self.env["ir.sequence"].sudo()
         for application in self:
             if not application.application_id:
-                application.application_id = sequence.next_by_code(
-                    "g2p.portal.application"
-                )
+                application.application_id = self._g2p_new_application_id()
+
+    @api.model
+    def _g2p_new_application_id(self):
+        """A new application ID from the suite's sequence."""
+        # sudo: the sequence is configuration; taking a number is all we do.
+        Sequence = self.env["ir.sequence"].sudo()
+        # The sequence by its XML ID (cached by Odoo), not searched by code.
+        _model, sequence_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(
+            "g2p_portal_forms.seq_portal_application", raise_if_not_found=False
+        )
+        if sequence_id:
+            with contextlib.suppress(MissingError):
+                return Sequence.browse(sequence_id).next_by_id()
+        return Sequence.next_by_code("g2p.portal.application")
 
 
 def _display(value):

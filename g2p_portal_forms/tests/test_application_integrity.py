@@ -111,14 +111,18 @@ class TestConcurrentSubmissions(BaseCase):
                     "self_service_portal_form": builder.id,
                 }
             )
-            partner = env["res.partner"].create(
-                {"name": "Ana Lima", "is_registrant": True, "is_group": False}
+            partner, other = env["res.partner"].create(
+                [
+                    {"name": "Ana Lima", "is_registrant": True, "is_group": False},
+                    {"name": "Kwame Asante", "is_registrant": True, "is_group": False},
+                ]
             )
             cls.ids = {
                 "version": version.id,
                 "builder": builder.id,
                 "program": program.id,
                 "partner": partner.id,
+                "other": other.id,
             }
         cls.addClassCleanup(cls._remove_what_was_created)
 
@@ -136,6 +140,8 @@ class TestConcurrentSubmissions(BaseCase):
             env["g2p.program_membership"].search(
                 [("program_id", "=", cls.ids["program"])]
             ).unlink()
+            # A program without members, as before its first applications.
+            env["g2p.program"].browse(cls.ids["program"]).write({"have_members": False})
 
     @classmethod
     def _remove_what_was_created(cls):
@@ -147,18 +153,21 @@ class TestConcurrentSubmissions(BaseCase):
             env["g2p.program"].browse(ids["program"]).write(
                 {"portal_published": False, "active": False}
             )
-            env["res.partner"].browse(ids["partner"]).unlink()
+            env["res.partner"].browse([ids["partner"], ids["other"]]).unlink()
 
-    def _race(self, tokens):
+    def _race(self, tokens, partners=None):
+        """Submit at once, one thread and transaction per token; a conflict
+        between them is retried, never an error in the log."""
+        partners = partners or [self.ids["partner"]] * len(tokens)
         barrier = threading.Barrier(len(tokens))
         outcomes, errors = [], []
 
-        def submit(token):
+        def submit(token, partner_id):
             try:
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     program = env["g2p.program"].browse(self.ids["program"])
-                    partner = env["res.partner"].browse(self.ids["partner"])
+                    partner = env["res.partner"].browse(partner_id)
                     barrier.wait(timeout=10)
                     application = program._portal_submit(
                         partner, dict(GOOD_ANSWERS), {}, token, schema_digest(SCHEMA)
@@ -169,11 +178,15 @@ class TestConcurrentSubmissions(BaseCase):
             except Exception as error:  # reported by the assertion below
                 errors.append(repr(error))
 
-        threads = [threading.Thread(target=submit, args=(t,)) for t in tokens]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        threads = [
+            threading.Thread(target=submit, args=pair)
+            for pair in zip(tokens, partners, strict=True)
+        ]
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
         self.assertEqual(errors, [])
         return outcomes
 
@@ -197,3 +210,14 @@ class TestConcurrentSubmissions(BaseCase):
         outcomes = self._race([token, token])
         self.assertEqual(self._count(), 1)
         self.assertEqual(len(set(outcomes)), 1, outcomes)
+
+    def test_first_applicants_of_a_program_at_once(self):
+        """Two people at once are a program's first applicants: OpenG2P's
+        ``have_members`` on the program row is written once, no conflict."""
+        tokens = [uuid.uuid4().hex for _ in range(2)]
+        outcomes = self._race(tokens, [self.ids["partner"], self.ids["other"]])
+        self.assertEqual(self._count(), 2)
+        self.assertTrue(all(isinstance(o, int) for o in outcomes), outcomes)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertTrue(env["g2p.program"].browse(self.ids["program"]).have_members)
