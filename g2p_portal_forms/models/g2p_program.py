@@ -118,7 +118,10 @@ class G2PProgram(models.Model):
             "Refused a direct mapping of a portal form by user %s", self.env.uid
         )
         raise AccessError(
-            _("Map a form to a program with the 'Map a form' wizard, which checks it.")
+            _(
+                "Map a form to a program with the 'Map Self-Service Portal Form' "
+                "wizard, which checks it."
+            )
         )
 
     def _portal_form_problems(self, builder):
