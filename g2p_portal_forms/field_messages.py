@@ -17,6 +17,10 @@ MESSAGES = {
     e.MIN_WORDS: _lt("Enter at least {min_words} words."),
     e.MAX_WORDS: _lt("Enter at most {max_words} words."),
     e.PATTERN: _lt("This value does not match the required format."),
+    e.PATTERN_LENGTH: _lt(
+        "This value is too long to check its format: enter at most "
+        "{max_length} characters."
+    ),
     e.MASK: _lt("Enter the value in the format {mask}."),
     e.INVALID_CHARS: _lt("This value contains characters that are not allowed."),
     e.INVALID_EMAIL: _lt("Enter a valid email address."),

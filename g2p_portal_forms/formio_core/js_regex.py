@@ -21,12 +21,17 @@ automata, no backtracking) with those meanings spelled out (classes as
 explicit code-unit ranges, surrogates moved to a private-use plane where
 UTF-8 can hold them), and refuses what an automaton cannot run or cannot
 run cheaply, with a :class:`PatternRefused` code: ``pattern.lookaround``,
-``pattern.backreference``, ``pattern.too_large`` (repeat counts above
-1000, a program above ``MAX_PATTERN_PROGRAM``), ``pattern.unsupported``
-(inline modifiers), ``pattern.invalid`` (what JavaScript refuses too).
+``pattern.backreference``, ``pattern.too_large`` (a repeat count above
+1000, more than ``MAX_PATTERN_POSITIONS`` positions, a program above
+``MAX_PATTERN_PROGRAM`` instructions), ``pattern.unsupported`` (inline
+modifiers), ``pattern.invalid`` (what JavaScript refuses too, with its
+reason).
 
-Matching a value costs at most (length × program size) steps; RE2 usually
-does much better (its DFA reads each character once).
+Matching an answer costs at most about (length × positions) steps, a few
+nanoseconds each: when RE2's DFA cannot stay small it steps through every
+position for every character. Usually the DFA reads each character once.
+The answer cap (:attr:`JsPattern.max_answer_length`) keeps the product under
+``MAX_PATTERN_WORK``.
 """
 
 import functools

@@ -19,6 +19,7 @@ from ..formio_core import (
     check_document,
     check_prefill_mapping,
     check_schema,
+    compile_form,
     prefill_values,
     sanitize_filename,
     validate_submission,
@@ -197,6 +198,37 @@ class G2PProgram(models.Model):
             )
         return schema
 
+    def _portal_compiled_form(self, schema):
+        """``schema`` compiled for validation, or ApplicationRefused.
+
+        The mapping wizard checked the form, but its builder may have been
+        changed since: the current schema is checked again on every page
+        and every submission (patterns are compiled once and kept by the
+        core, so this costs about a millisecond).
+        """
+        self.ensure_one()
+        try:
+            form = compile_form(schema)
+            form.ensure_usable()
+        except SchemaError as error:
+            builder = self.self_service_portal_form
+            _logger.warning(
+                "Program %s: form %s (%s) cannot be validated on the server: %s",
+                self.id,
+                builder.id,
+                builder.name,
+                "; ".join(
+                    f"{problem.path or 'form'}: {problem.code}"
+                    for problem in error.problems
+                )
+                or error.code,
+            )
+            raise ApplicationRefused(
+                "form.invalid",
+                _("This program's form cannot be used right now. Please try later."),
+            ) from None
+        return form
+
     def _portal_registrant_mapping(self, partner):
         """Prefilled values and locked values of the form, for ``partner``."""
         self.ensure_one()
@@ -226,6 +258,7 @@ class G2PProgram(models.Model):
         self.ensure_one()
         self._portal_check_can_apply(partner)
         schema = self._portal_schema()
+        self._portal_compiled_form(schema)
         prefill, locked = self._portal_registrant_mapping(partner)
         draft = self.env["g2p.portal.application.draft"]._g2p_get(partner, self)
         # The draft, then the registrant's values over it (locked ones are
@@ -434,15 +467,9 @@ class G2PProgram(models.Model):
                     "are kept: please check them and submit again."
                 ),
             )
+        form = self._portal_compiled_form(schema)
         _prefill, locked = self._portal_registrant_mapping(partner)
-        try:
-            result = validate_submission(schema, data, locked=locked)
-        except SchemaError:
-            _logger.warning("Program %s has a form the validator refuses", self.id)
-            raise ApplicationRefused(
-                "form.invalid",
-                _("This program's form cannot be used right now. Please try later."),
-            ) from None
+        result = validate_submission(form, data, locked=locked)
         if result.errors:
             raise SubmissionInvalid(
                 _("Some answers need your attention."),
