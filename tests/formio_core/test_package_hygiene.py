@@ -39,6 +39,7 @@ def test_third_party_imports_are_declared():
         "dataclasses",
         "datetime",
         "decimal",
+        "itertools",
         "json",
         "math",
         "re",

@@ -150,6 +150,7 @@
             });
             var saveButton = root.querySelector(".o_g2p_apply_save");
             var saved = root.querySelector(".o_g2p_apply_saved");
+            var notSaved = root.querySelector(".o_g2p_apply_not_saved");
             if (!root.dataset.draftUrl) {
                 // No drafts on this page (an officer applying on someone's behalf).
                 return;
@@ -168,7 +169,11 @@
                 }).then(function (response) {
                     return response.json();
                 }).then(function (answer) {
-                    saved.classList.toggle("d-none", !(answer.result && answer.result.saved));
+                    var result = answer.result || {};
+                    saved.classList.toggle("d-none", !result.saved);
+                    // The server says why the answers were not kept.
+                    notSaved.textContent = result.saved ? "" : result.message || "";
+                    notSaved.classList.toggle("d-none", !notSaved.textContent);
                 }).finally(function () {
                     saveButton.disabled = false;
                 });
