@@ -10,6 +10,7 @@ from odoo.http import request
 from ..exceptions import ApplicationRefused, SubmissionInvalid
 from ..field_messages import translated
 from ..formio_core import SubmissionUnreadable, read_bounded, read_submission
+from ..formiojs import browser_layout
 from ..models.g2p_program import merge_answers
 
 _logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class PortalApply(http.Controller):
                     "data": context["data"],
                     "locked": context["locked_keys"],
                     "errors": (errors or {}),
+                    "cdn": _cdn_config(builder),
                 }
             ),
             errors=errors or {},
@@ -256,6 +258,14 @@ def own_application(application_id):
 def _locks(key, locked):
     """Whether top-level ``key`` holds a locked value (``key`` or ``key.…``)."""
     return any(path == key or path.startswith(key + ".") for path in locked)
+
+
+def _cdn_config(builder):
+    """Where formio.js finds the libraries it loads on demand: this server's
+    copy that ``formiojs-install`` made (``formio.cdn_base_url``), or None
+    (formio.js's default, cdn.form.io)."""
+    base_url = builder._cdn_base_url()
+    return {"baseUrl": base_url, "layout": browser_layout()} if base_url else None
 
 
 def _script_json(value):

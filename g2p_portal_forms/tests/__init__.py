@@ -4,3 +4,4 @@ from . import test_apply_limits
 from . import test_application_integrity
 from . import test_formiojs_install
 from . import test_apply_tour
+from . import test_formiojs_offline
