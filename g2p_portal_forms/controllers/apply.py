@@ -261,9 +261,10 @@ def _locks(key, locked):
 
 
 def _cdn_config(builder):
-    """Where formio.js finds the libraries it loads on demand: this server's
-    copy that ``formiojs-install`` made (``formio.cdn_base_url``), or None
-    (formio.js's default, cdn.form.io)."""
+    """Where formio.js finds the libraries it loads on demand, as on Nova
+    Code's own form pages: ``formio.cdn_base_url``, this server's copy once
+    ``formiojs-install`` ran (cdnjs before). None leaves formio.js's own
+    default, cdn.form.io."""
     base_url = builder._cdn_base_url()
     return {"baseUrl": base_url, "layout": browser_layout()} if base_url else None
 
