@@ -47,6 +47,7 @@ MESSAGES = {
     e.TOO_DEEP: _lt("The submission is nested too deeply."),
     e.TOO_LARGE: _lt("The submission is too large."),
     e.TOO_MANY_ERRORS: _lt("The submission has too many errors."),
+    e.UNREADABLE: _lt("Your answers could not be read. Please submit again."),
 }
 
 

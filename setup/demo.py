@@ -10,7 +10,8 @@ PostgreSQL), it:
 2. writes its own Odoo configuration in a state folder (``$G2P_DEMO_DIR``,
    else ``$XDG_STATE_HOME/g2p-demo``, else ``~/.local/state/g2p-demo``):
    this repository plus the user's ``addons_path``, a biometric master key
-   made once, its own data folder and logs;
+   and a database-manager password (``admin_passwd``) made once, the database
+   manager's listing off (``list_db``), its own data folder and logs;
 3. creates the database (``g2p_demo``) with the five addons and their demo
    data, or reuses it as it is;
 4. starts the eSignet emulator (a relying-party client registered through its
@@ -70,6 +71,8 @@ OFFICER_LOGIN = "officer"
 OFFICER_PASSWORD = "officer"  # demo data (g2p_biometric_assist/demo)
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # Odoo's own for a database made with demo data
+# Odoo's default master password (``admin_passwd``): never the demo's.
+ODOO_DEFAULT_ADMIN_PASSWD = "admin"
 EMULATORS = REPO_ROOT / "tests" / "emulators"
 IDENTITIES_FILE = EMULATORS / "esignet" / "identities.json"
 DEMO_ODOO_SCRIPT = REPO_ROOT / "setup" / "demo_odoo.py"
@@ -461,6 +464,8 @@ class StateFolder:
 
     config = property(lambda self: self.root / "odoo.conf")
     master_key = property(lambda self: self.root / "biometric-master-key")
+    # Odoo's own master password: it guards the database manager.
+    admin_passwd = property(lambda self: self.root / "odoo-admin-passwd")
     client_key = property(lambda self: self.root / "esignet" / "client-key.pem")
     psut_secret = property(lambda self: self.root / "esignet" / "psut-secret")
     signing_key = property(lambda self: self.root / "esignet" / "signing-key.pem")
@@ -508,6 +513,11 @@ def write_private(path, text):
         raise
 
 
+def new_admin_passwd():
+    """A random password for Odoo's database manager (never Odoo's default)."""
+    return secrets.token_urlsafe(24)
+
+
 def new_master_key():
     """256 random bits in base64, as g2p_biometric_assist reads its master key."""
     return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
@@ -525,9 +535,14 @@ def new_rsa_private_key_pem():
     ).decode("ascii")
 
 
-def demo_config_text(user_options, addons_path, state, master_key, db, port):
+def demo_config_text(
+    user_options, addons_path, state, master_key, db, port, *, admin_passwd
+):
     """The demo's Odoo configuration: the user's database server and addons,
-    this repository first, the demo's own data folder, port and key."""
+    this repository first, the demo's own data folder, port and keys. The
+    database manager gets the demo's own password and lists no databases."""
+    if not admin_passwd or admin_passwd == ODOO_DEFAULT_ADMIN_PASSWD:
+        raise DemoError("the demo needs its own database-manager password")
     parser = configparser.RawConfigParser()
     parser.add_section("options")
     options = {
@@ -542,6 +557,7 @@ def demo_config_text(user_options, addons_path, state, master_key, db, port):
             "db_name": db,
             "dbfilter": f"^{re.escape(db)}$",
             "list_db": "False",
+            "admin_passwd": admin_passwd,
             "logfile": str(state.log("odoo")),
             "g2p_biometric_master_key": master_key,
         }
@@ -551,6 +567,8 @@ def demo_config_text(user_options, addons_path, state, master_key, db, port):
     lines = [
         "# Written by setup/demo.py for the demo; regenerated at each start.\n",
         "# The master key encrypts biometric captures: keep it with the data.\n",
+        f"# admin_passwd guards the database manager; it is kept in "
+        f"{state.admin_passwd.name}.\n",
     ]
     with tempfile.TemporaryFile("w+") as handle:
         parser.write(handle)
@@ -1169,9 +1187,18 @@ def run(args):
         return 2
 
     master_key = ensure_secret(state.master_key, new_master_key)
+    admin_passwd = ensure_secret(state.admin_passwd, new_admin_passwd)
     client_pem = ensure_secret(state.client_key, new_rsa_private_key_pem)
     psut_secret = ensure_secret(state.psut_secret, lambda: secrets.token_urlsafe(32))
-    config = demo_config_text(options, user_path, state, master_key, args.db, args.port)
+    config = demo_config_text(
+        options,
+        user_path,
+        state,
+        master_key,
+        args.db,
+        args.port,
+        admin_passwd=admin_passwd,
+    )
     write_if_changed(state.config, config)
 
     if args.reset and database_state(options, args.db) is not None:

@@ -23,7 +23,7 @@ from odoo.http import request
 
 from odoo.addons.g2p_portal_forms.controllers.apply import (
     PortalApply,
-    _parse_submission,
+    read_answers,
 )
 from odoo.addons.g2p_portal_forms.exceptions import (
     ApplicationRefused,
@@ -467,7 +467,7 @@ class AssistedApplication(PortalApply):
             "assisted": True,
             "registrant": partner,
             "apply_action": f"{base}/apply",
-            "draft_url": "",
+            "draft_url": "",  # the registrant's draft is theirs alone
             "capture_start_url": f"{base}/capture/start",
             "capture_submit_url": f"{base}/capture",
             "capture_threshold": program.biometric_min_quality,
@@ -492,8 +492,9 @@ class AssistedApplication(PortalApply):
             return request.redirect(f"/assist/registrant/{partner.id}?{query}")
         try:
             # sudo: as on the self-service page, the rules read the
-            # registrant's applications and the form builder.
-            context = program.sudo()._portal_apply_context(partner)
+            # registrant's applications and the form builder. Their own
+            # draft is not shown to the officer.
+            context = program.sudo()._portal_apply_context(partner, own_draft=False)
         except ApplicationRefused as refusal:
             return self._refused(program, refusal)
         return self._render_form(
@@ -543,7 +544,7 @@ class AssistedApplication(PortalApply):
         partner = _registrant(partner_id)
         program = _program(program_id)
         extra = self._assist_values(partner, program)
-        data = _parse_submission(submission)
+        data = None
         captures = self._usable_captures(partner, program, capture_ids)
         sudo_program = program.sudo()  # as on the self-service apply page
         try:
@@ -551,10 +552,7 @@ class AssistedApplication(PortalApply):
                 raise SubmissionInvalid(
                     _("Record the registrant's consent before applying."), {}
                 )
-            if data is None:
-                raise SubmissionInvalid(
-                    _("The answers could not be read. Please submit again."), {}
-                )
+            data = read_answers(submission, program)
             if program.biometric_capture_required and not captures:
                 raise SubmissionInvalid(
                     _(
@@ -564,7 +562,7 @@ class AssistedApplication(PortalApply):
                     {},
                 )
             application = sudo_program._portal_submit(
-                partner, data, self._uploads(program), token, digest
+                partner, data, self._uploads(program), token, digest, own_draft=False
             )
             device = captures[:1]._g2p_device_label() if captures else False
             # sudo: officers cannot write these fields (readonly evidence);
@@ -583,12 +581,20 @@ class AssistedApplication(PortalApply):
         except ApplicationRefused as refusal:
             request.env.cr.rollback()
             if refusal.code in ("form.changed", "form.expired"):
-                return self._form_again(program, partner, data, refusal, {}, **extra)
+                return self._form_again(
+                    program, partner, data, refusal, {}, own_draft=False, **extra
+                )
             return self._refused(program, refusal)
         except SubmissionInvalid as invalid:
             request.env.cr.rollback()
             return self._form_again(
-                program, partner, data, invalid, invalid.field_errors, **extra
+                program,
+                partner,
+                data,
+                invalid,
+                invalid.field_errors,
+                own_draft=False,
+                **extra,
             )
         _logger.info(
             "Assisted application %s for partner %s by officer %s (%s captures)",

@@ -1,6 +1,14 @@
+import json
+
 from odoo.tests import tagged
 
 from .common import AssistCase
+
+
+def form_data(page):
+    """The answers the apply page fills its form with."""
+    config = page.text.split('class="o_g2p_apply_config">', 1)[1]
+    return json.loads(config.split("</script>", 1)[0])["data"]
 
 
 @tagged("post_install", "-at_install")
@@ -75,6 +83,45 @@ class TestAssistedApplication(AssistCase):
         self.assertIn("o_g2p_profile_biometrics", profile.text)
         self.assertNotIn(capture.reference, profile.text)
         self.assertNotIn(capture.device_serial, profile.text)
+
+    def test_the_registrants_draft_stays_theirs(self):
+        # Ana saved answers on her own apply page.
+        mine = {"household_size": 7, "email": "ana.draft@example.org"}
+        self._sign_in(self.ana)
+        draft_url = f"/my/programs/{self.program.id}/draft"
+        self.assertEqual(
+            self.make_jsonrpc_request(draft_url, {"data": mine}), {"saved": True}
+        )
+        draft = self.env["g2p.portal.application.draft"].search(
+            [("partner_id", "=", self.ana.id)]
+        )
+
+        self.sign_in_officer()
+        self.record_consent()
+        inputs, page = self.apply_inputs()
+        self.assertNotIn("household_size", form_data(page))
+        self.assertNotIn("ana.draft@example.org", page.text)
+        self.assertNotIn("Your saved answers were restored", page.text)
+        # The officer has no draft to save: their own partner applies to
+        # nothing, and Ana's draft is not theirs to write.
+        saved = self.make_jsonrpc_request(draft_url, {"data": {"household_size": 1}})
+        self.assertFalse(saved["saved"])
+        self.assertIn("registered", saved["message"])
+        # A form sent back with an error does not bring the draft in either.
+        inputs["submission"] = json.dumps({"data": {"household_size": 99}})
+        again = self.url_open(self.base() + "/apply", data=inputs)
+        self.assertEqual(again.status_code, 422)
+        self.assertEqual(form_data(again)["household_size"], 99)
+        self.assertNotIn("ana.draft@example.org", again.text)
+
+        accepted = self.capture()
+        answer = self.assisted_submit([accepted["capture_id"]])
+        self.assertEqual(answer.status_code, 303, answer.text[:500])
+        self.assertEqual(len(self._applications(self.ana)), 1)
+        # The application made with the officer leaves Ana's draft to her.
+        self.env.invalidate_all()
+        self.assertTrue(draft.exists())
+        self.assertEqual(draft.data, mine)
 
     def test_capture_required_before_submitting(self):
         self.sign_in_officer()

@@ -4,18 +4,19 @@ import logging
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from odoo import _, http
+from odoo import http
 from odoo.http import request
 
 from ..exceptions import ApplicationRefused, SubmissionInvalid
-from ..formio_core import read_bounded
+from ..field_messages import translated
+from ..formio_core import SubmissionUnreadable, read_bounded, read_submission
+from ..formiojs import browser_layout
 from ..models.g2p_program import merge_answers
 
 _logger = logging.getLogger(__name__)
 
 # The whole request: answers plus every document of the largest program.
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
-MAX_SUBMISSION_BYTES = 512 * 1024
 # Bytes of a file read before its type is decided.
 SNIFF_BYTES = 16
 
@@ -72,6 +73,7 @@ class PortalApply(http.Controller):
                     "data": context["data"],
                     "locked": context["locked_keys"],
                     "errors": (errors or {}),
+                    "cdn": _cdn_config(builder),
                 }
             ),
             errors=errors or {},
@@ -110,13 +112,10 @@ class PortalApply(http.Controller):
     def apply_submit(self, program_id, submission="", token="", digest="", **kw):
         program = self._program(program_id)
         partner = request.env.user.partner_id
-        data = _parse_submission(submission)
         sudo_program = program.sudo()  # the person's own application, see above
+        data = None
         try:
-            if data is None:
-                raise SubmissionInvalid(
-                    _("Your answers could not be read. Please submit again."), {}
-                )
+            data = read_answers(submission, program)
             application = sudo_program._portal_submit(
                 partner, data, self._uploads(program), token, digest
             )
@@ -135,10 +134,13 @@ class PortalApply(http.Controller):
             f"/my/programs/{program.id}/applied/{application.id}", code=303
         )
 
-    def _form_again(self, program, partner, data, error, field_errors, **extra):
-        """The form with the person's answers kept and each error in place."""
+    def _form_again(
+        self, program, partner, data, error, field_errors, own_draft=True, **extra
+    ):
+        """The form with the person's answers kept and each error in place
+        (``own_draft``: see ``g2p.program._portal_apply_context``)."""
         try:
-            context = program.sudo()._portal_apply_context(partner)
+            context = program.sudo()._portal_apply_context(partner, own_draft)
         except ApplicationRefused as refusal:
             return self._refused(program, refusal)
         if isinstance(data, dict):
@@ -202,12 +204,12 @@ class PortalApply(http.Controller):
     )
     def save_draft(self, program_id, data=None, **kw):
         program = self._program(program_id)
-        if not isinstance(data, dict) or len(json.dumps(data)) > MAX_SUBMISSION_BYTES:
-            return {"saved": False}
-        # sudo: the person's own draft for a program they can read.
-        request.env["g2p.portal.application.draft"].sudo()._g2p_save(
-            request.env.user.partner_id, program, data
-        )
+        try:
+            # sudo: the person's own draft for a program they can read; the
+            # apply rules read their applications (as on the apply page).
+            program.sudo()._portal_save_draft(request.env.user.partner_id, data)
+        except (ApplicationRefused, SubmissionInvalid) as error:
+            return {"saved": False, "message": str(error.args[0])}
         return {"saved": True}
 
     @http.route(
@@ -258,6 +260,15 @@ def _locks(key, locked):
     return any(path == key or path.startswith(key + ".") for path in locked)
 
 
+def _cdn_config(builder):
+    """Where formio.js finds the libraries it loads on demand, as on Nova
+    Code's own form pages: ``formio.cdn_base_url``, this server's copy once
+    ``formiojs-install`` ran (cdnjs before). None leaves formio.js's own
+    default, cdn.form.io."""
+    base_url = builder._cdn_base_url()
+    return {"baseUrl": base_url, "layout": browser_layout()} if base_url else None
+
+
 def _script_json(value):
     """JSON to embed in a <script type="application/json"> element.
 
@@ -270,13 +281,18 @@ def _script_json(value):
     return Markup(text)
 
 
-def _parse_submission(text):
-    if not isinstance(text, str) or len(text) > MAX_SUBMISSION_BYTES:
-        return None
+def read_answers(text, program):
+    """The posted answers (the form's ``data`` object), bounded before they
+    are parsed; raises SubmissionInvalid saying why they cannot be read.
+    The log line names the reason, never the answers."""
     try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if isinstance(data, dict) and isinstance(data.get("data"), dict):
-        data = data["data"]
-    return data if isinstance(data, dict) else None
+        return read_submission(text)
+    except SubmissionUnreadable as error:
+        _logger.info(
+            "Answers to program %s from user %s refused: %s (%s characters)",
+            program.id,
+            request.env.uid,
+            error.code,
+            len(text) if isinstance(text, str) else 0,
+        )
+        raise SubmissionInvalid(translated(error.field_error()), {}) from None

@@ -35,11 +35,13 @@ from .errors import (
     PrefillError,
     Problem,
     SchemaError,
+    SubmissionUnreadable,
 )
 from .layout import LayoutRow, WizardPage, form_layout, wizard_pages
 from .prefill import PrefillRule, check_prefill_mapping, prefill_values
 from .schema_check import check_schema
-from .validation import ValidationResult, validate_submission
+from .submission import json_depth, read_submission
+from .validation import ValidationResult, measure_data, validate_submission
 from .walker import SAFE_KEY_RE, CompiledForm, compile_form
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "PrefillRule",
     "Problem",
     "SchemaError",
+    "SubmissionUnreadable",
     "ValidationResult",
     "WizardPage",
     "check_document",
@@ -70,7 +73,10 @@ __all__ = [
     "check_schema",
     "compile_form",
     "form_layout",
+    "json_depth",
+    "measure_data",
     "prefill_values",
+    "read_submission",
     "read_bounded",
     "sanitize_filename",
     "sniff_document",

@@ -46,6 +46,7 @@ LOCKED = "locked"
 TOO_DEEP = "too_deep"
 TOO_LARGE = "too_large"
 TOO_MANY_ERRORS = "too_many_errors"
+UNREADABLE = "unreadable"  # the posted answers are not a JSON object
 
 MESSAGES = {
     REQUIRED: "This field is required.",
@@ -83,6 +84,7 @@ MESSAGES = {
     TOO_DEEP: "The submission is nested too deeply.",
     TOO_LARGE: "The submission is too large.",
     TOO_MANY_ERRORS: "The submission has too many errors.",
+    UNREADABLE: "Your answers could not be read. Please submit again.",
 }
 
 FIELD_ERROR_CODES = frozenset(MESSAGES)
@@ -257,6 +259,14 @@ class DocumentError(FormioCoreError):
     def __init__(self, code, message="", **params):
         self.params = {name: _short(value) for name, value in params.items()}
         super().__init__(code, message)
+
+
+class SubmissionUnreadable(FormioCoreError):
+    """The posted answers cannot be taken in (``unreadable``, ``too_large``,
+    ``too_deep``): a field error ``code`` of the submission as a whole."""
+
+    def field_error(self):
+        return FieldError.build("", self.code)
 
 
 class PrefillError(FormioCoreError):

@@ -6,6 +6,7 @@ request can neither exhaust memory nor keep a worker busy for seconds.
 """
 
 # Submissions
+MAX_SUBMISSION_CHARS = 512 * 1024  # the posted JSON text of the answers
 MAX_DATA_DEPTH = 32  # nesting of dicts/lists in the submitted data
 MAX_DATA_NODES = 100_000  # values (scalars, dicts, lists) in one submission
 MAX_GRID_ROWS = 1000  # rows of a data grid / edit grid, items of a multiple

@@ -69,7 +69,7 @@ def validate_submission(schema, data, *, locked=None):
     if not isinstance(data, dict):
         run.report("", e.INVALID_TYPE, expected="object")
         return run.result({})
-    oversize = _measure(data)
+    oversize = measure_data(data)
     if oversize:
         run.report("", oversize)
         return run.result({})
@@ -80,8 +80,9 @@ def validate_submission(schema, data, *, locked=None):
     return run.result(cleaned)
 
 
-def _measure(data):
-    """``too_deep``/``too_large`` code, or None; iterative, stops early."""
+def measure_data(data):
+    """``too_deep``/``too_large`` code of parsed answers (a submission or a
+    draft), or None; iterative, stops early."""
     stack = [(data, 1)]
     count = 0
     while stack:
@@ -100,7 +101,7 @@ def _measure(data):
 
 
 def _copy(value):
-    """Copy dicts and lists (depth is already bounded by ``_measure``)."""
+    """Copy dicts and lists (depth is already bounded by ``measure_data``)."""
     if isinstance(value, dict):
         return {key: _copy(item) for key, item in value.items()}
     if isinstance(value, list):

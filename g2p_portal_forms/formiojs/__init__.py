@@ -8,7 +8,14 @@ formio.js loads from a CDN at run time to npm packages and local URLs;
 """
 
 from . import cdn
-from .cdn import MIRROR_PATH, MirrorFile, NpmRequirement, mirror_files, requirements
+from .cdn import (
+    MIRROR_PATH,
+    MirrorFile,
+    NpmRequirement,
+    browser_layout,
+    mirror_files,
+    requirements,
+)
 from .npm import NpmPackError, npm_pack, offline_hint
 from .package import (
     ASSET_TYPES,

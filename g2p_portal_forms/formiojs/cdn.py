@@ -32,6 +32,9 @@ class CdnLibrary:
     # formio.js's version -> npm version (Nova Code asks for 19.0.1 instead
     # of formio.js's CKEditor 19.0.0, which cdnjs lacks).
     npm_versions: dict = field(default_factory=dict)
+    # Other names formio.js loads this library by, at this library's version
+    # (``flatpickr-formio``: form.io's own build, only on cdn.form.io).
+    aliases: tuple = ()
 
 
 LIBRARIES = (
@@ -47,6 +50,7 @@ LIBRARIES = (
         ),
         required=("flatpickr.min.js", "flatpickr.min.css"),
         default_version="4.6.8",
+        aliases=("flatpickr-formio",),
     ),
     CdnLibrary(
         cdn_name="shortcut-buttons-flatpickr",
@@ -181,3 +185,23 @@ def mirror_files(requirement, tarball):
         MirrorFile(f"{requirement.url_prefix}/{path}", files[path])
         for path in sorted(files)
     ]
+
+
+def browser_layout():
+    """How a page maps formio.js's library names and versions to URLs under
+    ``formio.cdn_base_url`` (this mirror, or cdnjs whose layout it follows):
+    ``folders`` and ``versions`` where they differ from formio.js's names,
+    ``aliases`` for names served by another library (at its version).
+    The apply page's script builds ``<base>/<folder>[/<version>]`` from it,
+    as Nova Code's patched formio.js does on its own pages."""
+    return {
+        "folders": {
+            lib.cdn_name: lib.folder for lib in LIBRARIES if lib.folder != lib.cdn_name
+        },
+        "versions": {
+            lib.cdn_name: dict(lib.npm_versions)
+            for lib in LIBRARIES
+            if lib.npm_versions
+        },
+        "aliases": {alias: lib.cdn_name for lib in LIBRARIES for alias in lib.aliases},
+    }

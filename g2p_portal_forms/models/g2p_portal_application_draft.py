@@ -1,6 +1,16 @@
+import json
+import logging
+
 from psycopg2.extras import Json
 
 from odoo import api, fields, models
+
+from ..exceptions import SubmissionInvalid
+from ..field_messages import translated
+from ..formio_core import FieldError, measure_data
+from ..formio_core import errors as e
+
+_logger = logging.getLogger(__name__)
 
 # A draft is the person's unfinished answers, nothing more: bounded.
 MAX_DRAFT_BYTES = 256 * 1024
@@ -27,8 +37,33 @@ class G2PPortalApplicationDraft(models.Model):
     ]
 
     @api.model
+    def _g2p_draft_problem(self, data):
+        """Why ``data`` cannot be kept as a draft (a core field error code),
+        or None: an object, no deeper or larger than a submission, and at
+        most MAX_DRAFT_BYTES of JSON."""
+        if not isinstance(data, dict):
+            return e.UNREADABLE
+        problem = measure_data(data)
+        if problem:
+            return problem
+        size = len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        return e.TOO_LARGE if size > MAX_DRAFT_BYTES else None
+
+    @api.model
     def _g2p_save(self, partner, program, data):
-        """Create or replace the draft (upsert: two tabs saving never fail)."""
+        """Create or replace the draft (upsert: two tabs saving never fail).
+
+        Raises SubmissionInvalid, writing nothing, for answers that cannot
+        be kept (see ``_g2p_draft_problem``)."""
+        problem = self._g2p_draft_problem(data)
+        if problem:
+            _logger.info(
+                "Draft of partner %s for program %s refused: %s",
+                partner.id,
+                program.id,
+                problem,
+            )
+            raise SubmissionInvalid(translated(FieldError.build("", problem)), {})
         self.env.cr.execute(
             "INSERT INTO g2p_portal_application_draft "
             "(partner_id, program_id, data, create_uid, create_date, write_uid, "

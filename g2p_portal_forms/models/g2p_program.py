@@ -250,9 +250,12 @@ class G2PProgram(models.Model):
             registrant_values[field_name] = value
         return prefill_values(mapping, registrant_values)
 
-    def _portal_apply_context(self, partner):
+    def _portal_apply_context(self, partner, own_draft=True):
         """Everything the apply page needs to render the form for ``partner``.
 
+        ``own_draft``: the person applies for themselves, and the answers
+        they saved fill the form. An officer applying on their behalf passes
+        False: a draft is its owner's alone, never shown to anybody else.
         Raises ApplicationRefused when the person cannot apply now.
         """
         self.ensure_one()
@@ -260,7 +263,8 @@ class G2PProgram(models.Model):
         schema = self._portal_schema()
         self._portal_compiled_form(schema)
         prefill, locked = self._portal_registrant_mapping(partner)
-        draft = self.env["g2p.portal.application.draft"]._g2p_get(partner, self)
+        Draft = self.env["g2p.portal.application.draft"]
+        draft = Draft._g2p_get(partner, self) if own_draft else Draft
         # The draft, then the registrant's values over it (locked ones are
         # in ``prefill`` too, nested where their dotted key points).
         data = merge_answers(dict(draft.data or {}) if draft else {}, prefill)
@@ -284,6 +288,14 @@ class G2PProgram(models.Model):
         first, when the caller has them (else they are searched).
         """
         self.ensure_one()
+        if not partner.is_registrant:
+            raise ApplicationRefused(
+                "applicant.not_registrant",
+                _(
+                    "Only people registered in the social registry can apply to "
+                    "programs. Please contact the program office to be registered."
+                ),
+            )
         if not self._portal_is_open(today):
             raise ApplicationRefused(
                 "program.closed", _("This program is not open for applications.")
@@ -350,16 +362,28 @@ class G2PProgram(models.Model):
             )
         )
 
+    def _portal_save_draft(self, partner, data):
+        """Keep ``partner``'s unfinished answers to this program's form.
+
+        Only for someone who can apply now (ApplicationRefused otherwise);
+        answers too large or too deep raise SubmissionInvalid.
+        """
+        self.ensure_one()
+        self._portal_check_can_apply(partner)
+        self.env["g2p.portal.application.draft"]._g2p_save(partner, self, data)
+
     # -- turning a submission into an application ------------------------------
 
-    def _portal_submit(self, partner, data, documents, token, digest):
+    def _portal_submit(self, partner, data, documents, token, digest, own_draft=True):
         """Validate a submission and create the application, or raise.
 
         ``documents`` maps a requirement to an uploaded file
         (``(filename, first_bytes, size, read)``, ``read()`` giving at most
         the requirement's size). Runs as superuser on the current user's own
         partner; retried on conflicts with a concurrent submission, whose
-        application the retry then sees. The caller commits.
+        application the retry then sees. The caller commits. With
+        ``own_draft`` (the person applies for themselves) their draft is
+        removed; an officer's application leaves it to its owner.
         """
         self.ensure_one()
         if not isinstance(token, str) or not 16 <= len(token) <= 64:
@@ -372,7 +396,7 @@ class G2PProgram(models.Model):
         for attempt in range(1, MAX_SUBMIT_ATTEMPTS + 1):
             try:
                 application = self._portal_submit_once(
-                    partner, data, contents, token, digest
+                    partner, data, contents, token, digest, own_draft
                 )
                 self.env.flush_all()
                 return application
@@ -444,7 +468,7 @@ class G2PProgram(models.Model):
             types=", ".join(t.upper() for t in requirement.allowed_type_list()),
         )
 
-    def _portal_submit_once(self, partner, data, contents, token, digest):
+    def _portal_submit_once(self, partner, data, contents, token, digest, own_draft):
         Application = (
             self.env["g2p.program.registrant_info"].sudo().with_context(**QUIET_CREATE)
         )
@@ -493,7 +517,8 @@ class G2PProgram(models.Model):
         )
         self._portal_store_documents(application, membership, contents)
         self._portal_update_registrant(partner, result.cleaned_data, locked)
-        self.env["g2p.portal.application.draft"].sudo()._g2p_discard(partner, self)
+        if own_draft:
+            self.env["g2p.portal.application.draft"].sudo()._g2p_discard(partner, self)
         _logger.info(
             "Application %s created for program %s (partner %s)",
             application.id,

@@ -185,7 +185,7 @@ def test_demo_configuration(tmp_path):
         "data_dir": "/opt/data",
     }
     text = demo.demo_config_text(
-        user, ["/opt/a", "/opt/b"], state, "S2V5", "demo", 8070
+        user, ["/opt/a", "/opt/b"], state, "S2V5", "demo", 8070, admin_passwd="Zm9v"
     )
     import configparser
 
@@ -199,11 +199,41 @@ def test_demo_configuration(tmp_path):
     assert options["data_dir"] == str(state.data_dir)
     assert options["logfile"] == str(state.log("odoo"))
     assert options["db_name"] == "demo" and options["dbfilter"] == "^demo$"
+    # The database manager: the demo's own password, no database listing.
+    assert options["admin_passwd"] == "Zm9v" and options["list_db"] == "False"
+    assert "Zm9v" not in "".join(line for line in text.splitlines() if "#" in line)
     assert "without_demo" not in options
     assert demo.write_if_changed(state.config, text) is True
     assert demo.write_if_changed(state.config, text) is False
     assert oct(state.config.stat().st_mode & 0o777) == "0o600"
     assert oct(state.root.stat().st_mode & 0o777) == "0o700"
+
+
+def test_the_database_manager_password_is_made_once_and_kept(tmp_path):
+    state = demo.StateFolder(tmp_path / "state")
+    state.prepare()
+    first = demo.ensure_secret(state.admin_passwd, demo.new_admin_passwd)
+    again = demo.ensure_secret(state.admin_passwd, demo.new_admin_passwd)
+    assert first == again and len(first) >= 32
+    assert first != demo.ODOO_DEFAULT_ADMIN_PASSWD
+    assert oct(state.admin_passwd.stat().st_mode & 0o777) == "0o600"
+    other = demo.StateFolder(tmp_path / "other")
+    other.prepare()
+    assert demo.ensure_secret(other.admin_passwd, demo.new_admin_passwd) != first
+    # Odoo's default is never written into the demo's configuration.
+    for refused in ("", "admin"):
+        with pytest.raises(demo.DemoError):
+            demo.demo_config_text(
+                {}, [], state, "S2V5", "demo", 8069, admin_passwd=refused
+            )
+
+
+def test_the_demo_prints_no_database_manager_password(tmp_path):
+    state = demo.StateFolder(tmp_path)
+    state.prepare()
+    secret = demo.ensure_secret(state.admin_passwd, demo.new_admin_passwd)
+    info = {"db": "g2p_demo", "port": 8069, "esignet": "e", "sbi": "s"}
+    assert secret not in demo.info_text(info, demo.load_identities(), state)
 
 
 def test_installation_plan():

@@ -41,6 +41,7 @@ def test_third_party_imports_are_declared():
         "datetime",
         "decimal",
         "functools",
+        "itertools",
         "json",
         "math",
         "re",

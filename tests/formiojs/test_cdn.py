@@ -183,3 +183,23 @@ def test_every_library_url_is_a_plain_path():
     for library in cdn.LIBRARIES:
         assert library.folder.replace("-", "").isalnum()
         assert library.required
+
+
+def test_browser_layout_names_what_differs_from_formiojs():
+    layout = cdn.browser_layout()
+    assert layout == {
+        "folders": {"ckeditor": "ckeditor5"},
+        "versions": {"ckeditor": {"19.0.0": "19.0.1"}},
+        "aliases": {"flatpickr-formio": "flatpickr"},
+    }
+    # Every required file of every library, at the URL the page builds from
+    # formio.js's CDN table with that layout (portal_apply.js).
+    libs = parse_cdn_versions(CDN_JS)
+    for need in requirements(libs):
+        name = need.library.cdn_name
+        version = layout["versions"].get(name, {}).get(libs[name], libs[name])
+        folder = layout["folders"].get(name, name)
+        url = f"{MIRROR_PATH}/{folder}" + (
+            "" if version in ("latest", "") else f"/{version}"
+        )
+        assert url == need.url_prefix, name

@@ -1,5 +1,5 @@
 /* The apply page: renders the program's form with formio.js (served by this
- * Odoo, no CDN), prefilled and with locked fields read-only, shows the
+ * Odoo, and so are the libraries it loads on demand), prefilled and with locked fields read-only, shows the
  * server's errors next to their fields, saves drafts, and submits the
  * answers together with the documents as one ordinary form post (CSRF
  * token included). The server validates everything again. */
@@ -23,6 +23,51 @@
             });
             return true;
         });
+    }
+
+    /* formio.js loads some libraries only when a form needs them (flatpickr
+     * for dates, CKEditor for rich text, Ace…), from cdn.form.io unless told
+     * otherwise. cdn.baseUrl is this server's copy (formiojs-install), laid
+     * out as cdnjs; cdn.layout renames folders and versions and serves one
+     * library for another (see formiojs/cdn.py browser_layout). */
+    function useServerLibraries(Formio, cdn) {
+        if (!cdn || !cdn.baseUrl || !Formio.cdn) {
+            return;
+        }
+        var layout = cdn.layout || {};
+        var folders = layout.folders || {};
+        var versions = layout.versions || {};
+        var aliases = layout.aliases || {};
+        Formio.cdn.updateUrls = function () {
+            for (var lib in this.libs) {
+                var name = aliases[lib] || lib;
+                var version = this.libs[name];
+                version = (versions[name] || {})[version] || version;
+                var base = (this.overrides && this.overrides[lib]) || this.baseUrl;
+                var url = base + "/" + (folders[name] || name);
+                this[lib] = version === "latest" || version === "" ? url : url + "/" + version;
+            }
+        };
+        Formio.cdn.setBaseUrl(cdn.baseUrl);
+        // formio.js asks for flatpickr's locales as l10n/flatpickr-<locale>.js
+        // and waits for window["flatpickr-<locale>"]: flatpickr's own files
+        // are l10n/<language>.min.js and define window[<language>].
+        var requireLibrary = Formio.requireLibrary;
+        Formio.requireLibrary = function (name, property, src, polling, onload) {
+            var locale = /^flatpickr-([a-z]{2})/i.exec(name);
+            if (locale && typeof src === "string" && src.indexOf("/l10n/") !== -1) {
+                var language = locale[1].toLowerCase();
+                return requireLibrary.call(
+                    this,
+                    "flatpickr-l10n-" + language,
+                    language,
+                    src.replace(/\/l10n\/[^/]*$/, "/l10n/" + language + ".min.js"),
+                    polling,
+                    onload
+                );
+            }
+            return requireLibrary.apply(this, arguments);
+        };
     }
 
     function componentAt(form, path) {
@@ -78,6 +123,7 @@
             return;
         }
         var config = JSON.parse(root.querySelector(".o_g2p_apply_config").textContent);
+        useServerLibraries(window.Formio, config.cdn);
         var schema = config.schema;
         schema.components = withoutSubmitButtons(schema.components);
         var options = {buttonSettings: {showSubmit: false}, noAlerts: false};
@@ -150,6 +196,7 @@
             });
             var saveButton = root.querySelector(".o_g2p_apply_save");
             var saved = root.querySelector(".o_g2p_apply_saved");
+            var notSaved = root.querySelector(".o_g2p_apply_not_saved");
             if (!root.dataset.draftUrl) {
                 // No drafts on this page (an officer applying on someone's behalf).
                 return;
@@ -168,7 +215,11 @@
                 }).then(function (response) {
                     return response.json();
                 }).then(function (answer) {
-                    saved.classList.toggle("d-none", !(answer.result && answer.result.saved));
+                    var result = answer.result || {};
+                    saved.classList.toggle("d-none", !result.saved);
+                    // The server says why the answers were not kept.
+                    notSaved.textContent = result.saved ? "" : result.message || "";
+                    notSaved.classList.toggle("d-none", !notSaved.textContent);
                 }).finally(function () {
                     saveButton.disabled = false;
                 });
