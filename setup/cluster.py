@@ -37,6 +37,7 @@ import configparser
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -152,7 +153,7 @@ def server_options(
             "data_dir": str(data_dir),
             "logfile": str(logfile),
             "db_name": database,
-            "dbfilter": f"^{database.replace('.', '[.]')}$",
+            "dbfilter": f"^{re.escape(database)}$",
             "list_db": "False",
             "proxy_mode": "True",
             "workers": str(workers),
