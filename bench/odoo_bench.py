@@ -568,6 +568,11 @@ class OdooLog:
                 int(pid[1]) if pid else None,
             )
 
+    def read_all(self):
+        """{key: Perf} of every request of interest logged so far."""
+        self._read()
+        return dict(self.by_key)
+
     def perf(self, keys, timeout=LOG_WAIT, allow_missing=False):
         """The log figures of these requests; waits for their lines.
 

@@ -50,9 +50,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = REPO_ROOT / "tests"
-if str(TESTS_DIR) not in sys.path:
-    sys.path.append(str(TESTS_DIR))
+SETUP_DIR = REPO_ROOT / "setup"
+for _folder in (TESTS_DIR, SETUP_DIR):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
+import cluster  # noqa: E402
 from repo import ADDONS  # noqa: E402
 from run_suites import (  # noqa: E402
     _odoo_config_source,
@@ -112,7 +115,16 @@ ADDON_SOURCES = (
         "(or pip install odoo-addon-auth-oidc)",
     ),
     (
-        ("queue_job", "storage_", "component", "server_environment"),
+        ("queue_job",),
+        "OCA queue-job 17.0.1.3.0 or later: pip install "
+        "'odoo-addon-queue-job>=17.0.1.3.0' (not OpenG2P's older copy)",
+    ),
+    (
+        ("session_db",),
+        "OCA server-tools 17.0: pip install odoo-addon-session-db",
+    ),
+    (
+        ("storage_", "component", "server_environment"),
         "OpenG2P community addons 17.0: "
         "https://github.com/OpenG2P/openg2p-social-registry-community-addons",
     ),
@@ -163,13 +175,21 @@ class OdooProbe:
     error: str = ""
 
 
+# Odoo's own addons, then the odoo.addons namespace (where pip puts the
+# odoo-addon-* wheels, e.g. OCA's auth_oidc, queue_job, session_db): Odoo
+# looks there after the configuration's addons_path.
 PROBE_SCRIPT = """
 import json, os
-import odoo, odoo.release
+import odoo, odoo.addons, odoo.release
 root = os.path.dirname(os.path.abspath(odoo.__file__))
 dirs = [os.path.join(root, "addons"), os.path.join(os.path.dirname(root), "addons")]
+dirs += [os.path.abspath(d) for d in odoo.addons.__path__]
+seen = []
+for d in dirs:
+    if os.path.isdir(d) and d not in seen:
+        seen.append(d)
 print(json.dumps({"version": list(odoo.release.version_info[:2]), "path": root,
-                  "addons_dirs": [d for d in dirs if os.path.isdir(d)]}))
+                  "addons_dirs": seen}))
 """
 
 
@@ -392,15 +412,14 @@ def connection_params(options, dbname):
     return params
 
 
-def check_port(port, what, is_free=None):
+def check_port(port, what, is_free=None, option="--port"):
     is_free = is_free or port_is_free
     if is_free(port):
         return Check(f"Port {port} ({what})", "ok")
     return Check(
         f"Port {port} ({what})",
         "missing",
-        "already in use by another program: stop it"
-        + (", or choose another with --port" if what == "Odoo" else ""),
+        f"already in use by another program: stop it, or choose another with {option}",
     )
 
 
@@ -420,6 +439,84 @@ def chromium_path():
         if found:
             return found
     return None
+
+
+def manifest_version(folder):
+    """The ``version`` of an addon folder's manifest, or ""."""
+    import ast
+
+    try:
+        manifest = ast.literal_eval((Path(folder) / "__manifest__.py").read_text())
+    except (OSError, SyntaxError, ValueError):
+        return ""
+    version = manifest.get("version") if isinstance(manifest, dict) else None
+    return version if isinstance(version, str) else ""
+
+
+def addon_copies(dirs, name):
+    """Every folder of ``dirs`` holding addon ``name``, in Odoo's order."""
+    copies = []
+    for directory in dirs:
+        folder = Path(directory).expanduser() / name
+        if (folder / "__manifest__.py").is_file() and folder not in copies:
+            copies.append(folder)
+    return copies
+
+
+def check_queue_job(copies):
+    """One queue_job, recent enough to elect one job runner per database."""
+    name = "OCA queue_job (one job runner elected among the servers)"
+    wanted = ".".join(str(part) for part in cluster.QUEUE_JOB_ELECTION)
+    fix = f"pip install 'odoo-addon-queue-job>={wanted}'"
+    if not copies:
+        return Check(name, "missing", f"not found: {fix}")
+    if len(copies) > 1:
+        found = ", ".join(f"{c} ({manifest_version(c) or '?'})" for c in copies)
+        return Check(
+            name,
+            "missing",
+            f"{len(copies)} copies ({found}): keep only one, {wanted} or later "
+            "(remove OpenG2P's vendored copy from addons_path)",
+        )
+    version = manifest_version(copies[0])
+    if _version_tuple(version) < cluster.QUEUE_JOB_ELECTION:
+        return Check(
+            name,
+            "missing",
+            f"{copies[0]} is {version or 'of no version'}: before {wanted} every "
+            f"server runs its own job runner; {fix}",
+        )
+    return Check(name, "ok", f"{version} ({copies[0]})")
+
+
+def check_session_db(copies):
+    name = "OCA session_db (HTTP sessions in PostgreSQL)"
+    if not copies:
+        return Check(name, "missing", "not found: pip install odoo-addon-session-db")
+    return Check(name, "ok", f"{manifest_version(copies[0])} ({copies[0]})")
+
+
+def check_nginx(path):
+    if path:
+        return Check("nginx (the load balancer)", "ok", path)
+    return Check(
+        "nginx (the load balancer)",
+        "missing",
+        "not found: install it (Debian, Ubuntu: apt-get install nginx); the "
+        "demo runs it as your own process, not as a system service",
+    )
+
+
+def check_mounts(supported):
+    name = "Own data folder per server (mount namespaces)"
+    if supported:
+        return Check(name, "ok", "the shared filestore is mounted in each server")
+    return Check(
+        name,
+        "warn",
+        "this system does not allow mount namespaces (unshare --mount): the "
+        "servers share one data folder (the filestore volume) instead",
+    )
 
 
 def check_chromium(path):
@@ -473,6 +570,11 @@ class StateFolder:
     data_dir = property(lambda self: self.root / "data")
     logs = property(lambda self: self.root / "logs")
     pid_file = property(lambda self: self.root / "demo.pid")
+    # --servers N: each server's folder (configuration, own data folder) and
+    # nginx's; the filestore of ``data_dir`` is the volume they share.
+    cluster_dir = property(lambda self: self.root / "cluster")
+    nginx_dir = property(lambda self: self.root / "cluster" / "nginx")
+    filestore = property(lambda self: self.data_dir / "filestore")
 
     def log(self, name):
         return self.logs / f"{name}.log"
@@ -586,6 +688,47 @@ def write_if_changed(path, text):
         return False
     write_private(path, text)
     return True
+
+
+# -- several servers (--servers N) ---------------------------------------------
+
+
+def plan_cluster(args, state):
+    """The servers of ``--servers N`` with their ports and folders."""
+    return cluster.plan_servers(
+        state.cluster_dir,
+        args.servers,
+        args.port,
+        args.odoo_ports,
+        args.gevent_ports,
+    )
+
+
+def cluster_config_texts(demo_config, servers, state, args, own_data_dirs):
+    """{server: configuration text}: the demo's configuration, and what
+    each server has of its own (port, gevent port, data folder, log)."""
+    base = dict(cluster.read_config(demo_config).items("options"))
+    for name in ("http_port", "http_interface", "logfile", "data_dir"):
+        base.pop(name, None)
+    texts = {}
+    for server in servers:
+        sections = cluster.server_options(
+            base,
+            server,
+            database=args.db,
+            data_dir=server.own_data_dir if own_data_dirs else state.data_dir,
+            logfile=state.log(server.name),
+            workers=args.workers,
+            cron_threads=1,
+        )
+        texts[server] = cluster.config_text(
+            sections,
+            header=(
+                f"Written by setup/demo.py for {server.name} of the demo cluster; "
+                "regenerated at each start.",
+            ),
+        )
+    return texts
 
 
 # -- pid file ---------------------------------------------------------------
@@ -926,6 +1069,8 @@ class Supervisor:
         self.info = info
         self.children = {}
         self.entries = {}
+        self.commands = {}
+        self.started_at = {}
         self.stopping = False
 
     def record(self):
@@ -938,8 +1083,10 @@ class Supervisor:
             ),
         )
 
-    def start(self, name, cmd, env=None):
-        log = self.state.log(name)
+    def start(self, name, cmd, env=None, log=None):
+        log = log or self.state.log(name)
+        self.commands[name] = (cmd, env, log)
+        self.started_at[name] = time.monotonic()
         with log.open("ab") as handle:
             proc = subprocess.Popen(
                 cmd,
@@ -957,12 +1104,19 @@ class Supervisor:
         self.record()
         return proc
 
+    def restart(self, name):
+        """Start ``name`` again with the command it was started with."""
+        cmd, env, log = self.commands[name]
+        return self.start(name, cmd, env=env, log=log)
+
     def stop(self):
         if self.stopping:
             return
         self.stopping = True
-        # Odoo first (it talks to the emulators), then the emulators.
-        order = [n for n in ("odoo", "sbi", "esignet") if n in self.children]
+        # The load balancer, then Odoo (it talks to the emulators), then the
+        # emulators.
+        servers = sorted(n for n in self.children if n.startswith("odoo"))
+        order = [n for n in ("nginx", *servers, "sbi", "esignet") if n in self.children]
         for name in order:
             proc = self.children[name]
             if proc.poll() is None:
@@ -1033,12 +1187,50 @@ def info_text(info, identities, state):
             f"Administrator: {base}/web  "
             f"login {ADMIN_LOGIN} / password {ADMIN_PASSWORD}",
             "",
+            *cluster_lines(info),
             f"Database {db}; configuration, keys and data in {_home(state.root)}",
-            f"Logs: {_home(state.logs)}/ (odoo.log, esignet.log, sbi.log)",
+            f"Logs: {_home(state.logs)}/ ({', '.join(log_names(info))})",
             "Stop: Ctrl-C here, or from another terminal: python3 setup/demo.py --stop",
             "",
         ]
     )
+
+
+def log_names(info):
+    servers = [s["name"] for s in info.get("servers") or ()] or ["odoo"]
+    extra = ["nginx.log"] if info.get("servers") else []
+    return [*(f"{name}.log" for name in servers), *extra, "esignet.log", "sbi.log"]
+
+
+def cluster_lines(info):
+    """What ``--servers N`` adds to the printed information."""
+    servers = info.get("servers")
+    if not servers:
+        return []
+    nginx = info["nginx"]
+    lines = [
+        f"Cluster: nginx on {nginx['url']} (round robin, no sticky sessions) "
+        f"in front of {len(servers)} Odoo servers",
+    ]
+    for server in servers:
+        lines.append(
+            f"  {server['name']}  {server['url']}  (websocket port "
+            f"{server['gevent_port']}, data folder {_home(server['data_dir'])})"
+        )
+    shared = "mounted in each server's data folder"
+    if not info.get("own_data_dirs"):
+        shared = "one data folder for all servers"
+    lines += [
+        "  HTTP sessions in PostgreSQL (session_db); one job runner elected "
+        "(queue_job); crons locked in PostgreSQL",
+        f"  shared filestore {_home(info['filestore'])} ({shared})",
+        f"  nginx's access log (upstream of each request): "
+        f"{_home(nginx['access_log'])}",
+        f"  A server that stops is started again after "
+        f"{info['restart_delay']:g} s; stop one to see the others serve on.",
+        "",
+    ]
+    return lines
 
 
 # ---------------------------------------------------------------------------
@@ -1051,7 +1243,59 @@ def parse_args(argv=None):
         description="Run the G2P self-service portal demo: Odoo with demo data, "
         "the eSignet and SBI emulators.",
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="Odoo's port")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="the portal's port: Odoo's, or nginx's with --servers N",
+    )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="Odoo servers: 2 or more run behind nginx on --port (a small "
+        "cluster on one database)",
+    )
+    parser.add_argument(
+        "--odoo-ports",
+        type=_ports,
+        help="with --servers N: the servers' HTTP ports, comma-separated "
+        "(default: the N ports after --port)",
+    )
+    parser.add_argument(
+        "--gevent-ports",
+        type=_ports,
+        help="with --servers N: the servers' websocket (gevent) ports "
+        "(default: the N ports after the HTTP ports)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="with --servers N: workers per server"
+    )
+    parser.add_argument(
+        "--restart-delay",
+        type=float,
+        default=5,
+        help="with --servers N: seconds before a server that stopped is started again",
+    )
+    parser.add_argument(
+        "--fail-timeout",
+        type=int,
+        default=cluster.DEFAULT_FAIL_TIMEOUT,
+        help="with --servers N: seconds nginx leaves a server alone after it "
+        "failed to answer",
+    )
+    parser.add_argument(
+        "--no-formiojs",
+        action="store_true",
+        help="do not fetch formio.js from npm (the forms then show no fields in "
+        "a browser; HTTP clients and tests do not need it)",
+    )
+    parser.add_argument(
+        "--esignet-port", type=int, default=ESIGNET_PORT, help="eSignet emulator"
+    )
+    parser.add_argument(
+        "--sbi-port", type=int, default=SBI_PORT, help="SBI device emulator"
+    )
     parser.add_argument("--db", default=DEFAULT_DB, help="demo database name")
     parser.add_argument(
         "--stop", action="store_true", help="stop a demo started in another terminal"
@@ -1069,9 +1313,30 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}", args.db):
         parser.error("--db: letters, digits, _ . - only")
-    if not 1 <= args.port <= 65535:
-        parser.error("--port: 1 to 65535")
+    for name in ("port", "esignet_port", "sbi_port"):
+        if not 1 <= getattr(args, name) <= 65535:
+            parser.error(f"--{name.replace('_', '-')}: 1 to 65535")
+    if args.servers < 1 or args.workers < 1:
+        parser.error("--servers and --workers: 1 or more")
+    if args.restart_delay < 0 or args.fail_timeout < 1:
+        parser.error("--restart-delay: 0 or more; --fail-timeout: 1 or more")
+    if args.servers > 1:
+        try:
+            plan_cluster(args, StateFolder("."))
+        except ValueError as error:
+            parser.error(str(error))
+    elif args.odoo_ports or args.gevent_ports:
+        parser.error("--odoo-ports and --gevent-ports go with --servers 2 or more")
     return args
+
+
+def _ports(text):
+    try:
+        return cluster.parse_ports(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "comma-separated port numbers, e.g. 8070,8071"
+        ) from None
 
 
 def check_prerequisites(args, config_source, options):
@@ -1090,16 +1355,34 @@ def check_prerequisites(args, config_source, options):
         )
     )
     user_path = split_addons_path(options.get("addons_path"))
-    available = find_addons([REPO_ROOT, *user_path, *probe.addons_dirs])
+    # Odoo's order: its own addons and the odoo.addons namespace (pip), then
+    # addons_path.
+    dirs = [*probe.addons_dirs, REPO_ROOT, *user_path]
+    available = find_addons(dirs)
     checks.append(check_addons(missing_addons(available), user_path, config_source))
     checks.append(check_python_libraries())
     checks.append(check_postgres(options))
-    for port, what in (
-        (args.port, "Odoo"),
-        (ESIGNET_PORT, "eSignet emulator"),
-        (SBI_PORT, "SBI emulator"),
-    ):
-        checks.append(check_port(port, what))
+    ports = [
+        (
+            args.port,
+            "nginx, the cluster's address" if args.servers > 1 else "Odoo",
+            "--port",
+        ),
+        (args.esignet_port, "eSignet emulator", "--esignet-port"),
+        (args.sbi_port, "SBI emulator", "--sbi-port"),
+    ]
+    if args.servers > 1:
+        checks.append(check_nginx(cluster.find_nginx()))
+        checks.append(check_session_db(addon_copies(dirs, "session_db")))
+        checks.append(check_queue_job(addon_copies(dirs, "queue_job")))
+        checks.append(check_mounts(cluster.mounts_supported()))
+        for server in plan_cluster(args, StateFolder(state_dir())):
+            ports.append((server.http_port, server.name, "--odoo-ports"))
+            ports.append(
+                (server.gevent_port, f"{server.name} websocket", "--gevent-ports")
+            )
+    for port, what, option in ports:
+        checks.append(check_port(port, what, option=option))
     checks.append(check_npm(shutil.which("npm")))
     checks.append(check_chromium(chromium_path()))
     return checks, user_path
@@ -1228,9 +1511,11 @@ def run(args):
     info = {
         "db": args.db,
         "port": args.port,
-        "esignet": f"http://{HOST}:{ESIGNET_PORT}",
-        "sbi": f"http://{HOST}:{SBI_PORT}",
+        "esignet": f"http://{HOST}:{args.esignet_port}",
+        "sbi": f"http://{HOST}:{args.sbi_port}",
     }
+    if args.servers > 1:
+        info.update(cluster_info(args, state, cluster.mounts_supported()))
     launch = Launch(
         args=args,
         state=state,
@@ -1249,6 +1534,36 @@ def run(args):
         supervisor.stop()
         if supervisor.children:
             print("Stopped Odoo and the emulators.")
+
+
+def cluster_info(args, state, own_data_dirs):
+    """What the pid file and the printed information say of the cluster."""
+    servers = plan_cluster(args, state)
+    return {
+        "servers": [
+            {
+                "name": server.name,
+                "url": server.url,
+                "http_port": server.http_port,
+                "gevent_port": server.gevent_port,
+                "config": str(server.config),
+                "data_dir": str(
+                    server.own_data_dir if own_data_dirs else state.data_dir
+                ),
+                "log": str(state.log(server.name)),
+            }
+            for server in servers
+        ],
+        "nginx": {
+            "url": f"http://{HOST}:{args.port}",
+            "access_log": str(state.nginx_dir / "access.log"),
+            "error_log": str(state.nginx_dir / "error.log"),
+            "fail_timeout": args.fail_timeout,
+        },
+        "filestore": str(state.filestore),
+        "own_data_dirs": own_data_dirs,
+        "restart_delay": args.restart_delay,
+    }
 
 
 @dataclass
@@ -1275,7 +1590,7 @@ class Launch:
             [
                 sys.executable,
                 str(EMULATORS / "esignet"),
-                f"--port={ESIGNET_PORT}",
+                f"--port={args.esignet_port}",
                 f"--signing-key={state.signing_key}",
                 "--allow-client-registration",
             ],
@@ -1303,7 +1618,7 @@ class Launch:
             [
                 sys.executable,
                 str(EMULATORS / "sbi"),
-                f"--port={SBI_PORT}",
+                f"--port={args.sbi_port}",
                 f"--keys-dir={state.sbi_keys}",
             ],
         )
@@ -1330,7 +1645,7 @@ class Launch:
                 "base_url": f"http://{HOST}:{args.port}",
             },
         )
-        if not result.get("formiojs_assets"):
+        if not result.get("formiojs_assets") and not args.no_formiojs:
             print(f"Installing formio.js {FORMIOJS_VERSION} from npm for the forms")
             if not install_formiojs(state, args.db, self.user_path):
                 print(
@@ -1339,44 +1654,131 @@ class Launch:
                 )
 
         base = f"http://{HOST}:{args.port}"
-        print(f"Starting Odoo on {base}")
-        odoo = supervisor.start(
-            "odoo",
-            [
-                sys.executable,
-                "-c",
-                "import odoo.cli; odoo.cli.main()",
-                f"--config={state.config}",
-            ],
-        )
-        wait_until(
-            lambda: answers(base + "/web/health"),
-            "Odoo",
-            180,
-            odoo,
-            state.log("odoo"),
-            cancel=self.stop_requested,
-        )
+        if args.servers > 1:
+            front, front_name = self.start_cluster(supervisor)
+        else:
+            print(f"Starting Odoo on {base}")
+            front = supervisor.start(
+                "odoo",
+                [
+                    sys.executable,
+                    "-c",
+                    "import odoo.cli; odoo.cli.main()",
+                    f"--config={state.config}",
+                ],
+            )
+            front_name = "odoo"
+            wait_until(
+                lambda: answers(base + "/web/health"),
+                "Odoo",
+                180,
+                front,
+                state.log("odoo"),
+                cancel=self.stop_requested,
+            )
         # The first page builds the website's assets: done before anyone waits.
         wait_until(
             lambda: answers(base + "/selfservice/login"),
             "the portal's sign-in page",
             300,
-            odoo,
-            state.log("odoo"),
+            front,
+            state.log(front_name),
             cancel=self.stop_requested,
         )
         print(info_text(info, self.identities, state))
         sys.stdout.flush()
+        return self.supervise(supervisor)
+
+    def start_cluster(self, supervisor):
+        """Odoo servers one after the other (the first creates session_db's
+        table), then nginx in front of them; returns nginx's process."""
+        args, state, info = self.args, self.state, self.info
+        servers = plan_cluster(args, state)
+        own = info["own_data_dirs"]
+        texts = cluster_config_texts(state.config, servers, state, args, own)
+        for server, text in texts.items():
+            server.folder.mkdir(parents=True, exist_ok=True)
+            server.folder.chmod(0o700)
+            write_if_changed(server.config, text)
+        state.filestore.mkdir(parents=True, exist_ok=True)
+        for server in servers:
+            print(f"Starting {server.name} on {server.url}")
+            proc = supervisor.start(
+                server.name,
+                cluster.serve_command(
+                    server.config,
+                    state.filestore if own else None,
+                    name=server.name,
+                ),
+            )
+            wait_until(
+                lambda server=server: answers(server.url + "/web/health"),
+                server.name,
+                180,
+                proc,
+                state.log(server.name),
+                cancel=self.stop_requested,
+            )
+        print(f"Starting nginx on {info['nginx']['url']} in front of them")
+        try:
+            cmd = cluster.write_nginx_config(
+                cluster.find_nginx(),
+                state.nginx_dir,
+                args.port,
+                servers,
+                args.fail_timeout,
+            )
+        except RuntimeError as error:
+            raise DemoError(str(error)) from None
+        nginx = supervisor.start("nginx", cmd)
+        wait_until(
+            lambda: answers(info["nginx"]["url"] + "/web/health"),
+            "nginx",
+            30,
+            nginx,
+            state.nginx_dir / "error.log",
+            cancel=self.stop_requested,
+        )
+        return nginx, "nginx"
+
+    def supervise(self, supervisor):
+        """Run until asked to stop. In a cluster, a server that stops is
+        started again after ``--restart-delay`` (as a service manager
+        would); the others serve meanwhile. Anything else that stops ends
+        the demo."""
+        state, delay = self.state, self.args.restart_delay
+        due, quick = {}, {}
         while not self.stop_requested:
-            time.sleep(0.5)
-            gone = supervisor.exited()
-            if gone:
-                name, code = gone[0]
+            time.sleep(0.2)
+            now = time.monotonic()
+            for name, code in supervisor.exited():
+                if name in due:
+                    continue
+                if not name.startswith("odoo-"):
+                    print(
+                        f"{name} stopped unexpectedly (exit {code})"
+                        f"{tail(state.log(name))}"
+                    )
+                    return 1
+                lived = now - supervisor.started_at.get(name, now)
+                quick[name] = quick.get(name, 0) + 1 if lived < 60 else 1
+                if quick[name] > 3:
+                    print(
+                        f"{name} keeps stopping (exit {code}) right after it "
+                        f"starts{tail(state.log(name))}"
+                    )
+                    return 1
                 print(
-                    f"{name} stopped unexpectedly (exit {code}){tail(state.log(name))}"
+                    f"{name} stopped (exit {code}); the other servers serve; "
+                    f"starting it again in {delay:g} s",
+                    flush=True,
                 )
-                return 1
+                due[name] = now + delay
+            for name, when in list(due.items()):
+                if now >= when:
+                    del due[name]
+                    supervisor.restart(name)
+                    print(f"{name} started again", flush=True)
         print("\nStopping the demo...")
         return 0
 

@@ -6,10 +6,16 @@ folder as a bare package, so that ``import g2p_auth_esignet.oidc`` loads only
 the core. The emulators (``tests/emulators``) are imported as ``emulators.*``.
 """
 
+import os
+
 import pytest
 from repo import register_bare_addon_packages
 
 register_bare_addon_packages()
+
+# The cluster suite starts Odoo servers and nginx: tests/run_suites.py runs
+# it on its own (G2P_CLUSTER_SUITE=1), the plain suite never.
+collect_ignore = [] if os.environ.get("G2P_CLUSTER_SUITE") else ["cluster_suite"]
 
 
 # When the pytest-odoo plugin is loaded (it is installed wherever Odoo is), it

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run both test suites of the G2P self-service portal.
+"""Run the test suites of the G2P self-service portal.
 
 1. The plain-Python suite (top-level ``tests/``): functional cores, static
    checks, packaging. Runs on any machine.
@@ -8,6 +8,11 @@
    installs the five addons (failing on any warning or error they log),
    runs their tests through pytest-odoo, uninstalls them in reverse
    dependency order and drops the database.
+3. The cluster suite (``tests/cluster_suite``): runs when Odoo 17 is
+   importable and nginx is installed. It starts ``setup/demo.py --servers 2``
+   (two Odoo servers behind nginx, on a new database with the demo data),
+   checks what several servers share (sessions, documents, SBI captures,
+   job runners, crons), stops it and drops the database.
 
 It ends with one line per suite and a total line, and exits non-zero on any
 failure, including a suite that collected no test.
@@ -20,6 +25,7 @@ front of its ``addons_path`` in a temporary copy.
 import argparse
 import configparser
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +39,7 @@ from repo import ADDONS, REPO_ROOT
 ODOO_SERIES = 17
 INSTALL_TIMEOUT = 30 * 60
 TEST_TIMEOUT = 45 * 60
+CLUSTER_TIMEOUT = 45 * 60
 
 
 @dataclass
@@ -352,20 +359,64 @@ def run_odoo_suite(keep_db=False):
                 drop_database(config, database)
 
 
+def find_nginx():
+    # Debian and Ubuntu keep it in /usr/sbin, not on a user's PATH.
+    candidates = (shutil.which("nginx"), "/usr/sbin/nginx", "/usr/local/sbin/nginx")
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def run_cluster_suite():
+    _banner("cluster suite")
+    series = odoo_series()
+    if series != ODOO_SERIES:
+        note = "Odoo 17 not importable" if series is None else f"Odoo {series} found"
+        return SuiteResult("cluster suite", ran=False, note=note)
+    if not find_nginx():
+        return SuiteResult("cluster suite", ran=False, note="nginx not found")
+    os.environ["G2P_CLUSTER_SUITE"] = "1"
+    try:
+        return _run_pytest(
+            "cluster suite",
+            [
+                "tests/cluster_suite",
+                "-p",
+                "no:odoo",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+            ],
+            cwd=REPO_ROOT,
+            timeout=CLUSTER_TIMEOUT,
+        )
+    finally:
+        os.environ.pop("G2P_CLUSTER_SUITE", None)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--plain-only", action="store_true")
-    parser.add_argument("--odoo-only", action="store_true")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--plain-only", action="store_true")
+    only.add_argument("--odoo-only", action="store_true")
+    only.add_argument("--cluster-only", action="store_true")
+    parser.add_argument(
+        "--no-cluster", action="store_true", help="skip the cluster suite"
+    )
     parser.add_argument(
         "--keep-db", action="store_true", help="keep the Odoo test database"
     )
     args = parser.parse_args(argv)
 
+    everything = not (args.plain_only or args.odoo_only or args.cluster_only)
     results = []
-    if not args.odoo_only:
+    if everything or args.plain_only:
         results.append(run_plain_suite())
-    if not args.plain_only:
+    if everything or args.odoo_only:
         results.append(run_odoo_suite(keep_db=args.keep_db))
+    if (everything and not args.no_cluster) or args.cluster_only:
+        results.append(run_cluster_suite())
 
     _banner("summary")
     passed = sum(r.passed for r in results)

@@ -515,6 +515,11 @@ class G2PProgram(models.Model):
                 "portal_submitted_at": fields.Datetime.now(),
             }
         )
+        # OpenG2P computes an application's membership by searching it again;
+        # it is the one locked above, given at creation.
+        self.env.remove_to_compute(
+            Application._fields["program_membership_id"], application
+        )
         self._portal_store_documents(application, membership, contents)
         self._portal_update_registrant(partner, result.cleaned_data, locked)
         if own_draft:

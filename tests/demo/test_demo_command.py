@@ -76,10 +76,10 @@ def test_setuptools_messages():
     assert demo.check_setuptools("65.5.0", True).status == "ok"
 
 
-def _addon(folder, name, depends):
+def _addon(folder, name, depends, version="17.0.1.0.0"):
     (folder / name).mkdir(parents=True)
     (folder / name / "__manifest__.py").write_text(
-        repr({"name": name, "depends": depends})
+        repr({"name": name, "depends": depends, "version": version})
     )
 
 
@@ -99,7 +99,9 @@ def test_missing_dependency_addons_name_their_source(tmp_path):
     assert "/root/.odoorc" in check.detail
     assert demo.addon_source("auth_oidc").startswith("OCA server-auth")
     assert "openg2p-program" in demo.addon_source("g2p_program_documents")
-    assert "community" in demo.addon_source("queue_job")
+    assert "odoo-addon-queue-job>=17.0.1.3.0" in demo.addon_source("queue_job")
+    assert "odoo-addon-session-db" in demo.addon_source("session_db")
+    assert "community" in demo.addon_source("storage_file")
     assert not demo.check_addons([], [], None).fatal
 
 
