@@ -14,13 +14,18 @@ from odoo.tools import convert_file
 
 from odoo.addons.g2p_self_service_portal.tests.accessibility import PageChecks
 
-from .test_demo_end_to_end import load_demo_data
+from .test_demo_end_to_end import load_demo_data, load_setup_module
 
 
 def load_website_demo(env):
-    """The website addon's demo content, as the demo database has it."""
+    """The website addon's demo content, as the demo database has it: a
+    second website and its test pages (its visitors need base's demo
+    partners, which the suite does not have)."""
     for filename in get_manifest("website").get("demo", []):
-        convert_file(env, "website", filename, {}, mode="init", noupdate=True, kind="demo")
+        if "visitor" not in filename:
+            convert_file(
+                env, "website", filename, {}, mode="init", noupdate=True, kind="demo"
+            )
 
 
 class DemoWebsitePages(PageChecks, HttpCase):
@@ -33,6 +38,20 @@ class DemoWebsitePages(PageChecks, HttpCase):
         load_website_demo(env)
         load_demo_data(env)
         cls._serve_axe()
+        # The demo's eSignet provider, as setup/demo_odoo.py makes it (its
+        # endpoints are not discovered: the pages only link to them).
+        demo = load_setup_module("demo")
+        demo_odoo = load_setup_module("demo_odoo")
+        issuer = "https://esignet.example.org"
+        provider = env["auth.oauth.provider"].create(
+            dict(
+                demo_odoo.esignet_provider_values(
+                    env, issuer=issuer, client_id=demo.CLIENT_ID
+                ),
+                auth_endpoint=issuer + "/authorize",
+            )
+        )
+        demo_odoo.disable_other_login_providers(env, provider)
         ref = env.ref
         cls.kofi = ref("g2p_self_service_portal.demo_registrant_kofi")
         # Kofi signs in with his national ID in the demo; here with a
@@ -117,7 +136,9 @@ class DemoWebsitePages(PageChecks, HttpCase):
             ("officer", self._officer_pages(), self.officer.login),
         ):
             with self.subTest(who=who, lang=prefix or "en"):
-                self._walk([prefix + url for url in urls], login=login, phone=self.phone)
+                self._walk(
+                    [prefix + url for url in urls], login=login, phone=self.phone
+                )
 
     def test_pages_in_english(self):
         self._walk_all()

@@ -31,9 +31,7 @@ class ResConfigSettings(models.TransientModel):
         related="website_id.g2p_menu_programs", readonly=False
     )
     g2p_menu_help = fields.Boolean(related="website_id.g2p_menu_help", readonly=False)
-    g2p_menu_about = fields.Boolean(
-        related="website_id.g2p_menu_about", readonly=False
-    )
+    g2p_menu_about = fields.Boolean(related="website_id.g2p_menu_about", readonly=False)
     g2p_menu_contact = fields.Boolean(
         related="website_id.g2p_menu_contact", readonly=False
     )

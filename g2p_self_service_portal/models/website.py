@@ -34,7 +34,9 @@ MODULE = "g2p_self_service_portal"
 
 def _color_messages():
     return {
-        INVALID_COLOR: _("%(field)s must be a colour written #rrggbb, such as #1a5276."),
+        INVALID_COLOR: _(
+            "%(field)s must be a colour written #rrggbb, such as #1a5276."
+        ),
         LOW_CONTRAST: _(
             "%(field)s is too light: white text on it, and it as text on white, "
             "must have a contrast of at least %(ratio)s:1 to be readable."
@@ -93,7 +95,9 @@ class Website(models.Model):
                 value = website[name]
                 problem = value and check_brand_color(value)
                 if problem:
-                    _logger.info("website %s: %s refused (%s)", website.id, name, problem)
+                    _logger.info(
+                        "website %s: %s refused (%s)", website.id, name, problem
+                    )
                     raise ValidationError(
                         messages[problem]
                         % {
@@ -114,13 +118,16 @@ class Website(models.Model):
     def write(self, vals):
         # The settings write every field at each save: recompile the theme
         # only for a colour that changes.
-        before = {website: {name: website[name] for name in PALETTE_KEYS} for website in self}
+        before = {
+            website: {name: website[name] for name in PALETTE_KEYS} for website in self
+        }
         result = super().write(vals)
         for website in self:
             changed = {
                 name: vals[name]
                 for name in PALETTE_KEYS
-                if name in vals and (vals[name] or False) != (before[website][name] or False)
+                if name in vals
+                and (vals[name] or False) != (before[website][name] or False)
             }
             website._g2p_apply_colors(changed)
         return result
@@ -143,9 +150,13 @@ class Website(models.Model):
     def _g2p_top_menus(self):
         self.ensure_one()
         # sudo: menus are website content; the settings are for administrators.
-        return self.env["website.menu"].sudo().search(
-            [("parent_id", "=", self.menu_id.id), ("website_id", "=", self.id)]
-        ) if self.menu_id else self.env["website.menu"]
+        return (
+            self.env["website.menu"]
+            .sudo()
+            .search([("parent_id", "=", self.menu_id.id), ("website_id", "=", self.id)])
+            if self.menu_id
+            else self.env["website.menu"]
+        )
 
     def _g2p_compute_menu(self, name):
         url = MENU_URLS[name]
@@ -187,14 +198,19 @@ class Website(models.Model):
 
     def _g2p_create_menu(self, url, source):
         sequence = max(self._g2p_top_menus().mapped("sequence") or [0]) + 1
-        menu = self.env["website.menu"].sudo().with_context(lang="en_US").create(
-            {
-                "name": source,
-                "url": url,
-                "parent_id": self.menu_id.id,
-                "website_id": self.id,
-                "sequence": sequence,
-            }
+        menu = (
+            self.env["website.menu"]
+            .sudo()
+            .with_context(lang="en_US")
+            .create(
+                {
+                    "name": source,
+                    "url": url,
+                    "parent_id": self.menu_id.id,
+                    "website_id": self.id,
+                    "sequence": sequence,
+                }
+            )
         )
         translations = {}
         for lang in self.language_ids.mapped("code"):

@@ -121,6 +121,7 @@ WALK = """
                 help: violation.help,
                 nodes: violation.nodes.slice(0, 5).map(
                     (node) => node.target.join(" ") + " :: " + node.html.slice(0, 160)
+                        + " :: " + ((node.any[0] || node.all[0] || {}).message || "")
                 ),
             }))});
         }

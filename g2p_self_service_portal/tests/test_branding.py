@@ -6,7 +6,6 @@ from lxml import html
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-
 from .test_portal_programs import PortalPagesCase
 
 BRANDING = {
