@@ -25,11 +25,13 @@
         "views/portal_profile_templates.xml",
         "views/error_templates.xml",
         "views/res_config_settings_views.xml",
+        "views/website_templates.xml",
         "data/website_pages.xml",
     ],
     "demo": [
         "demo/g2p_registry_demo.xml",
         "demo/g2p_application_demo.xml",
+        "demo/website_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -6,6 +6,7 @@ from . import (
     test_capture_read_link,
     test_capture_refusals,
     test_demo_deployment,
+    test_demo_accessibility,
     test_demo_end_to_end,
     test_install,
     test_purge_and_read,

@@ -4,3 +4,4 @@ from . import res_partner
 from . import res_config_settings
 from . import ir_http
 from . import ir_model_access
+from . import website

@@ -11,6 +11,7 @@ Used by the HttpCases of the portal's addons through ``PageChecks``.
 """
 
 import base64
+import json
 import os
 import shutil
 import subprocess
@@ -71,6 +72,79 @@ NO_SIDEWAYS_SCROLL = """
 AXE_CODE = RUN_AXE % {"url": AXE_URL, "impacts": list(FAILING_IMPACTS)}
 READY = "document.readyState === 'complete'"
 
+# Many pages in one browser session: each is opened in a frame as large as
+# the window (so a 360-px window shows it as a phone does), then checked
+# with axe-core and, on a phone, for sideways scrolling. One report at the
+# end lists every page's problems.
+WALK = """
+(async () => {
+    const urls = %(urls)s;
+    const phone = %(phone)s;
+    const impacts = %(impacts)s;
+    const problems = [];
+    for (const url of urls) {
+        const frame = document.createElement("iframe");
+        frame.title = "Page under test";
+        frame.style.cssText = "position:fixed;inset:0;width:100vw;height:100vh;"
+            + "border:0;z-index:2147483647;background:#fff";
+        await new Promise((resolve) => {
+            frame.onload = resolve;
+            frame.src = url;
+            document.body.appendChild(frame);
+        });
+        // Odoo's lazy scripts (portal counters, formio.js) run after load.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const win = frame.contentWindow;
+        const doc = frame.contentDocument;
+        const page = win.location.pathname + win.location.search;
+        if (phone && doc.documentElement.scrollWidth > win.innerWidth + 1) {
+            const wide = [...doc.querySelectorAll("body *")].filter((element) => {
+                const box = element.getBoundingClientRect();
+                return box.width > 0 && box.right > win.innerWidth + 1
+                    && win.getComputedStyle(element).position !== "fixed";
+            }).slice(0, 5).map((element) => element.outerHTML.slice(0, 120));
+            problems.push({url, page, sideways: doc.documentElement.scrollWidth, wide});
+        }
+        await new Promise((resolve, reject) => {
+            const script = doc.createElement("script");
+            script.src = "%(axe)s";
+            script.onload = resolve;
+            script.onerror = () => reject(new Error("axe-core did not load on " + url));
+            doc.head.appendChild(script);
+        });
+        const results = await win.axe.run(doc, {resultTypes: ["violations"]});
+        const failing = results.violations.filter((v) => impacts.includes(v.impact));
+        if (failing.length) {
+            problems.push({url, page, violations: failing.map((violation) => ({
+                rule: violation.id,
+                impact: violation.impact,
+                help: violation.help,
+                nodes: violation.nodes.slice(0, 5).map(
+                    (node) => node.target.join(" ") + " :: " + node.html.slice(0, 160)
+                        + " :: " + ((node.any[0] || node.all[0] || {}).message || "")
+                ),
+            }))});
+        }
+        frame.remove();
+    }
+    if (problems.length) {
+        console.error("axe-core: " + JSON.stringify(problems, null, 1));
+    } else {
+        console.log("test successful");
+    }
+})().catch((error) => console.error("page walk failed: " + error));
+"""
+
+
+def walk_code(urls, phone=False):
+    """The script that checks ``urls`` one after the other (see WALK)."""
+    return WALK % {
+        "urls": json.dumps(list(urls)),
+        "phone": "true" if phone else "false",
+        "impacts": json.dumps(list(FAILING_IMPACTS)),
+        "axe": AXE_URL,
+    }
+
 
 def axe_source():
     """axe.min.js from AXE_CORE_JS or the global npm modules, or None."""
@@ -123,3 +197,14 @@ class PageChecks:
                     login=login,
                     timeout=120,
                 )
+
+    def _walk(self, urls, login=None, phone=False):
+        """``urls`` in one browser session: axe-core, and sideways scrolling
+        on a phone; one failure lists the problems of every page."""
+        self.browser_js(
+            urls[0],
+            walk_code(urls, phone=phone),
+            ready=READY,
+            login=login,
+            timeout=60 + 30 * len(urls),
+        )
