@@ -80,22 +80,17 @@ class SelfServiceHome(CustomerPortal):
         values = self._prepare_portal_layout_values()
         # Registrants get their dashboard; other portal users (customers of
         # the same Odoo) keep Odoo's own portal home.
-        if request.env.user.partner_id.is_registrant:
-            values.update(self._prepare_g2p_dashboard_values())
-        return request.render("portal.portal_my_home", values)
-
-    def _prepare_portal_layout_values(self):
-        values = super()._prepare_portal_layout_values()
         partner = request.env.user.partner_id
         if partner.is_registrant:
-            # sudo: the person's own partner. The portal layout shows their
+            values.update(self._prepare_g2p_dashboard_values())
+            # sudo: the person's own partner. Portal's home shows their
             # avatar (sidebar and menu): computed here in one go, instead of
             # a portal user's computation that checks the record rules again
             # for each partner, user and company field it reads.
             own = partner.sudo()
             own.avatar_1024  # noqa: B018  (computed into the cache)
             own.avatar_128  # noqa: B018
-        return values
+        return request.render("portal.portal_my_home", values)
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
