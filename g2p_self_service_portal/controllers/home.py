@@ -88,8 +88,8 @@ class SelfServiceHome(CustomerPortal):
             # a portal user's computation that checks the record rules again
             # for each partner, user and company field it reads.
             own = partner.sudo()
-            own.avatar_1024  # noqa: B018  (computed into the cache)
-            own.avatar_128  # noqa: B018
+            own.mapped("avatar_1024")  # computed into the request's cache
+            own.mapped("avatar_128")
         return request.render("portal.portal_my_home", values)
 
     def _prepare_home_portal_values(self, counters):
