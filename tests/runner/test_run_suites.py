@@ -137,3 +137,30 @@ def test_summary_keeps_its_shape_and_says_what_was_skipped():
         "odoo suite: 12 passed, 0 failed, 9 skipped "
         "(accessibility tests skipped: axe-core not found)"
     )
+
+
+def _accessibility_module():
+    import importlib.util  # noqa: PLC0415
+
+    from repo import REPO_ROOT  # noqa: PLC0415
+
+    path = REPO_ROOT / "g2p_self_service_portal" / "tests" / "accessibility.py"
+    spec = importlib.util.spec_from_file_location("g2p_accessibility_checks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_browser_checks_skip_with_the_runners_reason(monkeypatch):
+    import unittest  # noqa: PLC0415
+
+    checks = _accessibility_module()
+    monkeypatch.setattr(checks, "axe_source", lambda: None)
+    monkeypatch.setenv(run_suites.AXE_MISSING_ENV, "axe-core not found: no npm")
+    with pytest.raises(unittest.SkipTest, match="axe-core not found: no npm"):
+        checks.PageChecks._serve_axe()
+    # Run without the runner's word, a missing axe-core is a failure.
+    monkeypatch.delenv(run_suites.AXE_MISSING_ENV)
+    with pytest.raises(AssertionError, match="axe-core is not installed"):
+        checks.PageChecks._serve_axe()
+    assert checks.AXE_MISSING_ENV == run_suites.AXE_MISSING_ENV
