@@ -350,7 +350,7 @@ http {{
     scgi_temp_path {dir}/scgi;
     client_max_body_size 64m;
     client_body_buffer_size 1m;
-
+{gzip}
     upstream odoo {{
         # One server: never marked down after an error (max_fails=0).
         server 127.0.0.1:{upstream} max_fails=0;
@@ -407,12 +407,26 @@ def ensure_nginx():
     return ensure_package("nginx")
 
 
-def start_nginx(workdir, upstream_port, backlog=4096):
+# The compression the README's deployment notes give (``gzip=True``).
+NGINX_GZIP = """\
+    gzip on;
+    gzip_comp_level 6;
+    gzip_min_length 1024;
+    gzip_proxied any;
+    gzip_vary on;
+    gzip_types text/css text/plain text/xml text/javascript application/javascript
+               application/json application/xml image/svg+xml font/ttf font/otf
+               application/vnd.ms-fontobject;
+"""
+
+
+def start_nginx(workdir, upstream_port, backlog=4096, gzip=False):
     """nginx in the foreground on 127.0.0.1:<free port>, proxying to Odoo on
-    ``upstream_port``; its config, pid, logs and temp files in ``workdir/nginx``.
+    ``upstream_port``; its config, pid, logs and temp files in ``workdir/nginx``
+    (``gzip``: compressing responses as the README's deployment notes say).
     Returns (process, base URL) once /web/login answers through it."""
     binary = ensure_nginx()
-    folder = workdir / "nginx"
+    folder = workdir / ("nginx-gzip" if gzip else "nginx")
     folder.mkdir(exist_ok=True)
     user = ""
     if os.geteuid() == 0:
@@ -422,7 +436,12 @@ def start_nginx(workdir, upstream_port, backlog=4096):
     conf = folder / "nginx.conf"
     conf.write_text(
         NGINX_CONF.format(
-            dir=folder, user=user, upstream=upstream_port, port=port, backlog=backlog
+            dir=folder,
+            user=user,
+            upstream=upstream_port,
+            port=port,
+            backlog=backlog,
+            gzip=NGINX_GZIP if gzip else "",
         )
     )
     cmd = [

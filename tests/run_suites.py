@@ -23,15 +23,19 @@ front of its ``addons_path`` in a temporary copy.
 """
 
 import argparse
+import ast
 import configparser
+import importlib
+import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from repo import ADDONS, REPO_ROOT
@@ -50,6 +54,9 @@ class SuiteResult:
     skipped: int = 0
     ran: bool = True
     note: str = ""
+    # What could not run and why (a skipped optional part): printed in the
+    # summary line, never a failure.
+    skips: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -63,6 +70,8 @@ class SuiteResult:
             line += f", {self.skipped} skipped"
         if self.note:
             line += f" ({self.note})"
+        if self.skips:
+            line += f" ({'; '.join(self.skips)})"
         return line
 
 
@@ -86,14 +95,14 @@ def _junit_counts(path):
     return tests - failures - errors - skipped, failures + errors, skipped
 
 
-def _run_pytest(name, args, cwd, timeout=None):
+def _run_pytest(name, args, cwd, timeout=None, env=None):
     result = SuiteResult(name)
     with tempfile.TemporaryDirectory(prefix="g2p-junit-") as tmp:
         junit = Path(tmp) / "report.xml"
         cmd = [sys.executable, "-m", "pytest", f"--junitxml={junit}", *args]
         print("$", " ".join(cmd), flush=True)
         try:
-            proc = subprocess.run(cmd, cwd=cwd, timeout=timeout, check=False)
+            proc = subprocess.run(cmd, cwd=cwd, timeout=timeout, env=env, check=False)
         except subprocess.TimeoutExpired:
             result.note = f"timed out after {timeout}s"
             return result
@@ -196,27 +205,131 @@ def _own_module_problems(log_text):
     return problems
 
 
-# OpenG2P addons our tests use when they are there (on addons_path): with
-# them the tests that need them run instead of being skipped.
+# OpenG2P addons our tests use when they are there (on addons_path) and
+# their Python libraries and programs are installed: with them the tests that
+# need them run instead of being skipped.
 OPTIONAL_ADDONS = ("g2p_entitlement_voucher",)
 
 
-def optional_addons(config):
-    """The OPTIONAL_ADDONS found on the test configuration's addons_path."""
+def addons_paths(config):
+    """The folders of the test configuration's addons_path, then Odoo's own
+    (``odoo/addons`` of the importable server is always searched by Odoo)."""
     parser = configparser.ConfigParser()
     parser.read(config)
-    paths = parser.get("options", "addons_path", fallback="").split(",")
-    return [
-        name
-        for name in OPTIONAL_ADDONS
-        if any((Path(p.strip()) / name / "__manifest__.py").is_file() for p in paths)
+    paths = [
+        Path(p.strip())
+        for p in parser.get("options", "addons_path", fallback="").split(",")
+        if p.strip()
     ]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import odoo.addons as a; print(*a.__path__, sep='\\n')",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+    paths += [Path(line) for line in proc.stdout.splitlines() if line.strip()]
+    return paths
 
 
-def install_addons(config, database, log_path):
-    extra = optional_addons(config)
+def read_manifest(name, paths):
+    """The manifest (a dict) of addon ``name`` on ``paths``, or None."""
+    for path in paths:
+        manifest = Path(path) / name / "__manifest__.py"
+        if manifest.is_file():
+            try:
+                return ast.literal_eval(manifest.read_text(encoding="utf-8"))
+            except (ValueError, SyntaxError):
+                return None
+    return None
+
+
+def dependency_closure(name, paths):
+    """{addon: manifest or None (not found)} of ``name`` and its dependencies."""
+    found = {}
+    todo = [name]
+    while todo:
+        addon = todo.pop()
+        if addon in found:
+            continue
+        manifest = found[addon] = read_manifest(addon, paths)
+        if manifest:
+            todo.extend(manifest.get("depends", ()))
+    return found
+
+
+def python_dependency_missing(requirement):
+    """Why Odoo would refuse ``requirement`` (a manifest's external Python
+    dependency), or None: Odoo 17's own check, a distribution of that name
+    and version, else an importable module of that name."""
+    try:
+        import pkg_resources  # noqa: PLC0415  (Odoo 17's check uses it)
+    except ImportError:
+        pkg_resources = None
+    if pkg_resources is not None:
+        try:
+            pkg_resources.get_distribution(requirement)
+            return None
+        except pkg_resources.VersionConflict as error:
+            return f"{requirement} (version conflict: {error.report()})"
+        except (pkg_resources.DistributionNotFound, ValueError):
+            pass
+    else:
+        name = re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0]
+        try:
+            importlib.metadata.version(name)
+            return None
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    try:
+        importlib.import_module(requirement)
+        return None
+    except (ImportError, ValueError, TypeError):
+        return f"{requirement} (not installed)"
+
+
+def missing_dependencies(name, paths):
+    """What addon ``name`` lacks to install: addons not on ``paths``, Python
+    libraries and programs of its dependency closure. Empty when none."""
+    missing = []
+    for addon, manifest in sorted(dependency_closure(name, paths).items()):
+        if manifest is None:
+            missing.append(f"addon {addon} (not on addons_path)")
+            continue
+        external = manifest.get("external_dependencies") or {}
+        for requirement in external.get("python", ()):
+            problem = python_dependency_missing(requirement)
+            if problem:
+                missing.append(f"Python library {problem} for {addon}")
+        for program in external.get("bin", ()):
+            if not shutil.which(program):
+                missing.append(f"program {program} for {addon}")
+    return missing
+
+
+def optional_addons(config):
+    """(OPTIONAL_ADDONS to install, {addon left out: why})."""
+    paths = addons_paths(config)
+    chosen, left_out = [], {}
+    for name in OPTIONAL_ADDONS:
+        if read_manifest(name, paths) is None:
+            left_out[name] = "not on addons_path"
+            continue
+        missing = missing_dependencies(name, paths)
+        if missing:
+            left_out[name] = "missing " + "; ".join(missing)
+        else:
+            chosen.append(name)
+    return chosen, left_out
+
+
+def install_addons(config, database, log_path, extra=()):
     if extra:
-        print(f"with {', '.join(extra)} (found on addons_path)", flush=True)
+        print(f"with {', '.join(extra)} (on addons_path, its dependencies installed)")
     cmd = _odoo_cmd(
         config,
         f"--database={database}",
@@ -309,6 +422,122 @@ def drop_database(config, database):
     )
 
 
+# The browser accessibility tests run axe-core (npm ``axe-core``) in
+# Chromium. The runner finds it, or fetches it with npm into a cache folder,
+# and hands its path to the tests (AXE_CORE_JS); without it, it tells the
+# tests to skip (G2P_AXE_CORE_MISSING, the reason) and says so at the end.
+AXE_CORE_JS_ENV = "AXE_CORE_JS"
+AXE_MISSING_ENV = "G2P_AXE_CORE_MISSING"
+AXE_FILE = Path("axe-core") / "axe.min.js"
+NPM_TIMEOUT = 300
+# Odoo 17 looks for these (odoo.tests.common._find_executable on Linux).
+CHROME_NAMES = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+
+
+def tool_cache():
+    """Where the runner keeps what it fetches (axe-core): $G2P_TEST_CACHE,
+    else $XDG_CACHE_HOME/g2p-self-service-portal, else ~/.cache/..."""
+    if os.environ.get("G2P_TEST_CACHE"):
+        return Path(os.environ["G2P_TEST_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return Path(base).expanduser() / "g2p-self-service-portal"
+
+
+def _npm_global_root(npm):
+    try:
+        proc = subprocess.run(
+            [npm, "root", "-g"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    root = proc.stdout.strip()
+    return Path(root) if proc.returncode == 0 and root else None
+
+
+def axe_core_candidates(npm=None):
+    """Where axe.min.js may be, in order: $AXE_CORE_JS, this repository's
+    node_modules, the runner's cache, the global npm modules."""
+    candidates = []
+    if os.environ.get(AXE_CORE_JS_ENV):
+        candidates.append(Path(os.environ[AXE_CORE_JS_ENV]).expanduser())
+    candidates.append(REPO_ROOT / "node_modules" / AXE_FILE)
+    candidates.append(tool_cache() / "node_modules" / AXE_FILE)
+    root = _npm_global_root(npm) if npm else None
+    if root:
+        candidates.append(root / AXE_FILE)
+    for folder in ("/usr/lib/node_modules", "/usr/local/lib/node_modules"):
+        candidates.append(Path(folder) / AXE_FILE)
+    return candidates
+
+
+def find_axe_core(fetch=True):
+    """(path of axe.min.js, None) or (None, why it is missing).
+
+    Looks in ``axe_core_candidates``; when none has it and ``fetch``, runs
+    ``npm install --prefix <cache> axe-core`` (npm from PATH) and looks again.
+    """
+    npm = shutil.which("npm")
+    for candidate in axe_core_candidates(npm):
+        if candidate.is_file():
+            return candidate, None
+    if not fetch:
+        return None, "axe-core not found"
+    if not npm:
+        return None, (
+            "axe-core not found and npm not installed: install npm, or "
+            f"`npm install -g axe-core`, or set {AXE_CORE_JS_ENV} to axe.min.js"
+        )
+    prefix = tool_cache()
+    prefix.mkdir(parents=True, exist_ok=True)
+    cmd = [npm, "install", "--prefix", str(prefix), "--no-save", "--silent"]
+    cmd += ["--no-audit", "--no-fund", "axe-core"]
+    print("$", " ".join(cmd), flush=True)
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=NPM_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, f"axe-core not found; npm install axe-core failed: {error}"
+    fetched = prefix / "node_modules" / AXE_FILE
+    if proc.returncode == 0 and fetched.is_file():
+        return fetched, None
+    last = (proc.stderr.strip().splitlines() or ["no output"])[-1][:200]
+    return None, (
+        f"axe-core not found; npm install axe-core failed "
+        f"(exit {proc.returncode}: {last})"
+    )
+
+
+def chrome_missing():
+    """Why Odoo's browser tests will skip (no Chrome/Chromium), or None."""
+    if any(shutil.which(name) for name in CHROME_NAMES):
+        return None
+    return f"Chromium not found (none of {', '.join(CHROME_NAMES)} on PATH)"
+
+
+def browser_test_environment():
+    """(environment for the Odoo suite's pytest, [what cannot run and why])."""
+    env = dict(os.environ)
+    skips = []
+    chrome = chrome_missing()
+    if chrome:
+        skips.append(f"browser tests skipped: {chrome}")
+    axe, why = find_axe_core(fetch=not chrome)
+    if axe:
+        env[AXE_CORE_JS_ENV] = str(axe)
+        env.pop(AXE_MISSING_ENV, None)
+        print(f"axe-core: {axe}", flush=True)
+    else:
+        env[AXE_MISSING_ENV] = why
+        if not chrome:
+            skips.append(f"accessibility tests skipped: {why}")
+    return env, skips
+
+
 def run_odoo_suite(keep_db=False):
     _banner("Odoo suite")
     series = odoo_series()
@@ -324,8 +553,15 @@ def run_odoo_suite(keep_db=False):
         print(f"Odoo config: {source or 'none found, using defaults'}")
         database = f"g2p_ssp_test_{int(time.time())}_{os.getpid()}"
         log_path = Path(tmp) / "install.log"
+        extra, left_out = optional_addons(config)
+        skips = []
+        for name, why in left_out.items():
+            print(f"without the optional {name}: {why}", flush=True)
+            skips.append(f"{name} not installed, its tests skipped: {why}")
+        env, browser_skips = browser_test_environment()
+        skips += browser_skips
         try:
-            problems = install_addons(config, database, log_path)
+            problems = install_addons(config, database, log_path, extra)
             if problems:
                 print("\n".join(problems))
                 result.failed = 1
@@ -347,10 +583,12 @@ def run_odoo_suite(keep_db=False):
                 ],
                 cwd=REPO_ROOT,
                 timeout=TEST_TIMEOUT,
+                env=env,
             )
             passed, failed = uninstall_addons(config, database)
             tests.passed += passed
             tests.failed += failed
+            tests.skips = skips
             return tests
         finally:
             if keep_db:

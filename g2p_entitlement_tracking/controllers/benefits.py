@@ -190,7 +190,12 @@ class BenefitsPortal(CustomerPortal):
                 [int(journal_id) for journal_id in journal_ids],
             )
         )
-        rows = env.cr.fetchall()
+        return self._benefit_currency_map(env.cr.fetchall())
+
+    def _benefit_currency_map(self, rows):
+        """{journal id or False: currency} from (journal id, currency id)
+        rows, journal 0 giving the company's currency."""
+        env = request.env
         company_currency_id = next((c for j, c in rows if j == 0), False)
         # sudo: currencies are public reference data (names and symbols).
         Currency = env["res.currency"].sudo()
@@ -233,12 +238,13 @@ class BenefitsPortal(CustomerPortal):
     def _benefit_totals_and_currencies(self, domain, partner_ids=None, money=None):
         """(totals per currency, {journal id or False: currency}, {state:
         number of entitlements}) over the entitlements of ``domain`` and
-        their payments."""
+        their payments.
+
+        One statement groups the entitlements and their payments and reads
+        their journals' currencies; without ``partner_ids`` it also finds
+        the person's groups (see ``_benefit_partners``) itself."""
         env = request.env
         money = money or Money(env)
-        if partner_ids is None:
-            partner_ids = self._benefit_partners()
-        partners = [("partner_id", "in", partner_ids)]
         # sudo: the entitlements and payments of the partners the record
         # rules give the person (see _benefit_partners), within ``domain``.
         # One statement groups both: the entitlements are read once, and
@@ -246,37 +252,66 @@ class BenefitsPortal(CustomerPortal):
         Entitlement = env["g2p.entitlement"].sudo()
         env["g2p.payment"].flush_model()
         Entitlement.flush_model()
-        query = Entitlement._search(partners + domain)
+        for model in ("account.journal", "res.company"):
+            env[model].flush_model(["currency_id"])
+        if partner_ids is None:
+            query = Entitlement._search(domain)
+            partner = env.user.partner_id
+            # sudo: the person's own current group memberships, as the
+            # record rule reads them (portal users cannot read memberships).
+            groups = (
+                env["g2p.group.membership"]
+                .sudo()
+                ._search([("individual", "=", partner.id), ("g2p_current", "=", True)])
+            )
+            # = ANY(ARRAY(...)): the partners are found once, then the
+            # entitlements through the partner index.
+            query.add_where(
+                SQL(
+                    "%s = ANY(ARRAY(SELECT %s UNION (%s)))",
+                    SQL.identifier(query.table, "partner_id"),
+                    partner.id,
+                    groups.select(SQL.identifier(groups.table, "group")),
+                )
+            )
+        else:
+            query = Entitlement._search([("partner_id", "in", partner_ids)] + domain)
         table = SQL.identifier(query.table)
         env.cr.execute(
             SQL(
-                "WITH e AS (%s) "
+                "WITH e AS (%s), "
+                "p AS (SELECT p.journal_id, p.status, p.amount_paid "
+                "FROM g2p_payment p JOIN e ON e.id = p.entitlement_id) "
                 "SELECT 'e', e.journal_id, e.state, SUM(e.initial_amount), COUNT(*) "
                 "FROM e GROUP BY e.journal_id, e.state "
                 "UNION ALL "
                 "SELECT 'p', p.journal_id, p.status, SUM(p.amount_paid), COUNT(*) "
-                "FROM g2p_payment p JOIN e ON e.id = p.entitlement_id "
-                "GROUP BY p.journal_id, p.status",
+                "FROM p GROUP BY p.journal_id, p.status "
+                "UNION ALL "
+                "SELECT 'j', 0, NULL, NULL, currency_id FROM res_company "
+                "WHERE id = %s "
+                "UNION ALL "
+                "SELECT 'j', j.id, NULL, NULL, j.currency_id FROM account_journal j "
+                "WHERE j.id IN (SELECT journal_id FROM e "
+                "UNION SELECT journal_id FROM p)",
                 query.select(
                     SQL("%s.id", table),
                     SQL("%s.journal_id", table),
                     SQL("%s.state", table),
                     SQL("%s.initial_amount", table),
                 ),
+                env.company.id,
             )
         )
-        entitlement_groups, payment_groups = [], []
+        entitlement_groups, payment_groups, journals = [], [], []
         for kind, journal_id, state, amount, count in env.cr.fetchall():
             if kind == "e":
                 entitlement_groups.append((journal_id, state, amount, count))
-            else:
+            elif kind == "p":
                 payment_groups.append((journal_id, state, amount))
-        journal_ids = {
-            journal_id
-            for journal_id, *_rest in entitlement_groups + payment_groups
-            if journal_id
-        }
-        currencies = self._benefit_currencies(list(journal_ids))
+            else:
+                journals.append((journal_id, count))
+        currencies = self._benefit_currency_map(journals)
 
         def currency_of(journal_id):
             return currencies.get(journal_id or False, currencies[False])

@@ -59,14 +59,16 @@ class PortalApply(http.Controller):
         """The apply page; ``extra`` values override the page's defaults
         (``apply_action``, ``draft_url``: empty for no drafts)."""
         builder = program.sudo().self_service_portal_form
+        # Filling a form needs formio.js's renderer only, not its builder.
+        css_urls, js_urls = builder.formio_version_id._g2p_form_asset_urls()
         values = dict(
             context,
             apply_action=f"/my/programs/{program.id}/apply",
             draft_url=f"/my/programs/{program.id}/draft",
             program=program,
             builder=builder,
-            formio_js_assets=builder.formio_js_assets,
-            formio_css_assets=builder.formio_css_assets,
+            formio_js_urls=js_urls,
+            formio_css_urls=css_urls,
             form_config=_script_json(
                 {
                     "schema": context["schema"],

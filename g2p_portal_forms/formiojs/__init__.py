@@ -20,6 +20,8 @@ from .npm import NpmPackError, npm_pack, offline_hint
 from .package import (
     ASSET_TYPES,
     PACKAGE_NAME,
+    RENDERER_CSS,
+    RENDERER_JS,
     FormiojsPackage,
     PackageAsset,
     parse_cdn_versions,

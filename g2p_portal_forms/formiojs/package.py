@@ -7,6 +7,10 @@ npm mirror. This module picks from that tarball the files the ``formio``
 addon serves, exactly the ones its own GitHub installer keeps: the full
 minified build (JS and CSS), the license texts and the fonts the CSS loads;
 and the versions of the libraries formio.js loads from a CDN at run time.
+
+Besides, the renderer-only build (``formio.form.min.js`` and its CSS): the
+portal's apply page fills a form and never builds one, so it loads that
+build; the backend's form builder keeps the full one.
 """
 
 import re
@@ -22,6 +26,10 @@ DIST_JS = "dist/formio.full.min.js"
 DIST_CSS = "dist/formio.full.min.css"
 DIST_JS_LICENSE = "dist/formio.full.min.js.LICENSE.txt"
 REQUIRED_FILES = (DIST_JS, DIST_CSS)
+# The renderer-only build (no form builder), when the release has it.
+RENDERER_JS = "dist/formio.form.min.js"
+RENDERER_CSS = "dist/formio.form.min.css"
+RENDERER_FILES = (RENDERER_JS, RENDERER_CSS)
 ROOT_LICENSES = ("LICENSE", "LICENSE.txt", "LICENSE.md")
 FONTS_DIR = "dist/fonts"
 FONT_TYPES = frozenset({"eot", "otf", "svg", "ttf", "woff", "woff2"})
@@ -59,10 +67,13 @@ class FormiojsPackage:
     assets: tuple[PackageAsset, ...]
     # CDN library -> version formio.js asks for ("latest" or "" for none).
     cdn_versions: dict = field(default_factory=dict)
+    # The renderer-only build, JS then CSS (types js, css), when the release
+    # has both files: not assets of the version (the builder loads those).
+    renderer: tuple[PackageAsset, ...] = ()
 
     @property
     def size(self):
-        return sum(len(asset.content) for asset in self.assets)
+        return sum(len(asset.content) for asset in self.assets + self.renderer)
 
     def assets_of_type(self, asset_type):
         return [asset for asset in self.assets if asset.type == asset_type]
@@ -102,7 +113,12 @@ def read_package(tarball):
     another package or version, or lacks the full build.
     """
     result = read_npm_tarball(
-        tarball, lambda path: path == CDN_SOURCE or _asset_type(path) is not None
+        tarball,
+        lambda path: (
+            path == CDN_SOURCE
+            or path in RENDERER_FILES
+            or _asset_type(path) is not None
+        ),
     )
     if result.name != PACKAGE_NAME:
         raise FormiojsPackageError(
@@ -121,6 +137,11 @@ def read_package(tarball):
         raise FormiojsPackageError(
             f"formiojs {version} lacks {', '.join(f'package/{m}' for m in missing)}"
         )
+    renderer = tuple(
+        PackageAsset(path, path.rsplit(".", 1)[1], files.pop(path))
+        for path in RENDERER_FILES
+        if path in files
+    )
     assets = {
         path: PackageAsset(path, _asset_type(path), c) for path, c in files.items()
     }
@@ -128,6 +149,7 @@ def read_package(tarball):
         version=version,
         assets=_in_install_order(assets),
         cdn_versions=parse_cdn_versions(cdn_source),
+        renderer=renderer if len(renderer) == len(RENDERER_FILES) else (),
     )
 
 

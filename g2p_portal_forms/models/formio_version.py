@@ -4,13 +4,28 @@ import os
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from ..formiojs import MIRROR_PATH, FormiojsPackageError, mirror_files, read_package
+from ..formiojs import (
+    MIRROR_PATH,
+    RENDERER_CSS,
+    RENDERER_JS,
+    FormiojsPackageError,
+    mirror_files,
+    read_package,
+)
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_VERSION_PARAM = "formio.default_version"
 CDN_BASE_URL_PARAM = "formio.cdn_base_url"
 ASSET_MODEL = "formio.version.asset"
+# The renderer-only build of a version: attachments of the version, not
+# formio.version.asset records (the backend's builder loads those).
+RENDERER_NAMES = (RENDERER_JS.rsplit("/", 1)[1], RENDERER_CSS.rsplit("/", 1)[1])
+FULL_BUILD_NAMES = ("formio.full.min.js", "formio.full.min.css")
+# Nova Code's default CSS (Bootstrap 4, as URL attachments): the portal's
+# pages have Odoo's Bootstrap 5, which styles the form; loading both costs
+# a second Bootstrap on every apply page.
+DEFAULT_CSS_URL_PREFIX = "/formio/static/lib/bootstrap/"
 
 
 class FormioVersion(models.Model):
@@ -38,8 +53,9 @@ class FormioVersion(models.Model):
         with self.env.cr.savepoint():
             version = self._g2p_version_to_fill(package.version)
             assets = self._g2p_create_assets(version, package)
+            renderer = self._g2p_create_renderer(version, package)
             version.action_add_base_translations()
-            self._g2p_copy_fonts_to_filestore(assets)
+            self._g2p_copy_fonts_to_filestore(assets, renderer)
             self.env["formio.version.github.tag"].search(
                 [("name", "=", f"v{package.version}")]
             ).write({"state": "installed", "formio_version_id": version.id})
@@ -116,6 +132,7 @@ class FormioVersion(models.Model):
         )
         if not version:
             return self.create({"name": name})
+        version._g2p_renderer_attachments().unlink()
         old_assets = self.env[ASSET_MODEL].search([("version_id", "=", version.id)])
         # Nova Code's installer links the shared default CSS attachments
         # (bootstrap) to its assets; an asset deletes its attachment, so give
@@ -176,7 +193,75 @@ class FormioVersion(models.Model):
         return assets
 
     @api.model
-    def _g2p_copy_fonts_to_filestore(self, assets):
+    def _g2p_create_renderer(self, version, package):
+        """The renderer-only build as public attachments of the version."""
+        return self.env["ir.attachment"].create(
+            [
+                {
+                    "name": asset.name,
+                    "type": "binary",
+                    "raw": asset.content,
+                    "public": True,
+                    "res_model": self._name,
+                    "res_id": version.id,
+                    # formio's font route serves the fonts of the CSS files
+                    # of a version: this CSS's fonts too.
+                    "formio_asset_formio_version_id": version.id,
+                }
+                for asset in package.renderer
+            ]
+        )
+
+    def _g2p_renderer_attachments(self):
+        self.ensure_one()
+        # sudo: public files of a formio.js release, read to link them.
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("name", "in", RENDERER_NAMES),
+                ],
+                order="id",
+            )
+        )
+
+    def _g2p_form_asset_urls(self):
+        """(CSS URLs, JS URLs) a page that fills a form loads, in order.
+
+        The renderer-only build when the version has it (formiojs-install
+        adds it), in place of the full build, which includes the builder;
+        the version's other assets as they are, except Nova Code's default
+        Bootstrap 4 CSS (the portal has Bootstrap 5).
+        """
+        self.ensure_one()
+        # sudo: the assets of the form's formio.js release, public files.
+        version = self.sudo()
+        renderer = {a.name: a for a in version._g2p_renderer_attachments()}
+        has_renderer = all(name in renderer for name in RENDERER_NAMES)
+        css, js = [], []
+        for kind, assets, urls in (
+            ("css", version.css_assets, css),
+            ("js", version.js_assets, js),
+        ):
+            for asset in assets:
+                attachment = asset.attachment_id
+                if attachment.type == "url" and (attachment.url or "").startswith(
+                    DEFAULT_CSS_URL_PREFIX
+                ):
+                    continue
+                if has_renderer and attachment.name in FULL_BUILD_NAMES:
+                    name = RENDERER_NAMES[0 if kind == "js" else 1]
+                    urls.append(_content_url(renderer[name]))
+                    continue
+                if asset.url:
+                    urls.append(asset.url)
+        return css, js
+
+    @api.model
+    def _g2p_copy_fonts_to_filestore(self, assets, renderer=None):
         """Put the fonts where the formio addon's font route looks for them.
 
         With file storage, ``/web/content/<css id>/fonts/<name>`` (formio's
@@ -190,11 +275,13 @@ class FormioVersion(models.Model):
         fonts = assets.filtered(lambda a: a.type not in ("js", "css", "license"))
         css_files = assets.filtered(
             lambda a: a.type == "css" and a.attachment_id.store_fname
-        )
-        for css in css_files:
-            folder = Attachment._full_path(
-                os.path.dirname(css.attachment_id.store_fname) + "/fonts"
+        ).attachment_id
+        if renderer:
+            css_files |= renderer.filtered(
+                lambda a: a.name == RENDERER_NAMES[1] and a.store_fname
             )
+        for css in css_files:
+            folder = Attachment._full_path(os.path.dirname(css.store_fname) + "/fonts")
             os.makedirs(folder, exist_ok=True)
             for font in fonts:
                 # Font names were checked by the formiojs core ([A-Za-z0-9._-]).
@@ -204,6 +291,11 @@ class FormioVersion(models.Model):
                     continue
                 with open(path, "wb") as file:
                     file.write(content)
+
+
+def _content_url(attachment):
+    """The address formio's assets use for a stored file."""
+    return f"/web/content/{attachment.id}/{attachment.name}"
 
 
 def _read(path):

@@ -7,10 +7,25 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .common import GOOD_ANSWERS, PDF, PNG, PortalFormsCase
+from .test_formiojs_install import npm_tarball
 
 
 @tagged("post_install", "-at_install")
 class TestApply(PortalFormsCase):
+    def test_the_page_loads_formiojs_renderer_and_its_own_css_only(self):
+        version = self.env["formio.version"]._g2p_install_from_npm_tarball(
+            npm_tarball(version="4.0.0-g2ptest.2", renderer=True), make_default=False
+        )
+        self.builder.formio_version_id = version
+        self._sign_in(self.ana)
+        page = self.url_open(self._apply_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("/formio.form.min.js", page.text)
+        self.assertIn("/formio.form.min.css", page.text)
+        # Not the full build (with the builder), not a second Bootstrap.
+        self.assertNotIn("formio.full.min", page.text)
+        self.assertNotIn("/formio/static/lib/bootstrap/", page.text)
+
     def test_apply_with_a_document(self):
         self._sign_in(self.ana)
         inputs, page = self._form_inputs()

@@ -17,6 +17,8 @@ FLATPICKR = "4.6.8-g2ptest.1"
 JS = b"/*! formio.full.min.js */ window.Formio = {};"
 CSS = b".formio-form{} @font-face{src:url(fonts/fontawesome-webfont.woff)}"
 WOFF = b"wOFF fake font"
+RENDERER_JS = b"/*! formio.form.min.js */ window.Formio = {renderer: true};"
+RENDERER_CSS = b".formio-form{} @font-face{src:url(fonts/fontawesome-webfont.woff)}"
 
 
 def flatpickr_tarball(version=FLATPICKR, js=b"window.flatpickr = {};"):
@@ -50,8 +52,9 @@ def tarball_of(files, members=()):
     return gzip.compress(buffer.getvalue())
 
 
-def npm_tarball(version=VERSION, name="formiojs", js=JS, members=()):
-    """A small npm-like tarball of formiojs; ``members`` adds raw TarInfos."""
+def npm_tarball(version=VERSION, name="formiojs", js=JS, members=(), renderer=False):
+    """A small npm-like tarball of formiojs; ``members`` adds raw TarInfos;
+    ``renderer``: with the renderer-only build (formio.form.min.*)."""
     files = {
         "package/package.json": json.dumps({"name": name, "version": version}),
         "package/dist/formio.full.min.js": js,
@@ -62,6 +65,9 @@ def npm_tarball(version=VERSION, name="formiojs", js=JS, members=()):
         "package/dist/fonts/fontawesome-webfont.woff": WOFF,
         "package/dist/fonts/fontawesome-webfont.woff2": b"wOF2 fake font",
     }
+    if renderer:
+        files["package/dist/formio.form.min.js"] = RENDERER_JS
+        files["package/dist/formio.form.min.css"] = RENDERER_CSS
     return tarball_of(files, members)
 
 
@@ -138,6 +144,40 @@ class TestFormiojsInstall(TransactionCase):
         # Only the full build: no other builds, no source maps.
         names = set(assets.attachment_id.mapped("name"))
         self.assertFalse(names & {"formio.form.min.js", "formio.full.min.js.map"})
+
+    def test_a_form_page_loads_the_renderer_and_the_builder_the_full_build(self):
+        version = self.install(npm_tarball(renderer=True))
+        # The backend's builder: the version's assets, the full build only.
+        self.assertEqual(version.js_assets.attachment_id.name, "formio.full.min.js")
+        names = set(self.assets_of(version).attachment_id.mapped("name"))
+        self.assertFalse(names & {"formio.form.min.js", "formio.form.min.css"})
+        renderer = version._g2p_renderer_attachments()
+        self.assertEqual(
+            [(a.name, a.raw, a.public) for a in renderer],
+            [
+                ("formio.form.min.js", RENDERER_JS, True),
+                ("formio.form.min.css", RENDERER_CSS, True),
+            ],
+        )
+        css, js = version._g2p_form_asset_urls()
+        self.assertEqual(js, [f"/web/content/{renderer[0].id}/formio.form.min.js"])
+        # Its own CSS only: no Bootstrap 4 (the portal has Bootstrap 5).
+        self.assertEqual(css, [f"/web/content/{renderer[1].id}/formio.form.min.css"])
+
+        again = self.install(npm_tarball(renderer=True))
+        self.assertEqual(again, version)
+        self.assertFalse(renderer.exists(), "the old renderer files are replaced")
+        self.assertEqual(len(version._g2p_renderer_attachments()), 2)
+
+    def test_without_the_renderer_a_form_page_loads_the_full_build(self):
+        version = self.install()
+        self.assertFalse(version._g2p_renderer_attachments())
+        css, js = version._g2p_form_asset_urls()
+        self.assertEqual(js, version.js_assets.mapped("url"))
+        formio_css = version.css_assets.filtered(
+            lambda a: a.attachment_id.name == "formio.full.min.css"
+        )
+        self.assertEqual(css, formio_css.mapped("url"))
 
     def test_the_shared_default_css_stays_with_the_default_css(self):
         shared = self.default_css.attachment_id
@@ -333,6 +373,19 @@ class TestFormiojsServedLocally(HttpCase):
         self.assertEqual((response.status_code, response.content), (200, CSS))
         # formio.full.min.css loads url(fonts/...) relative to itself.
         font_url = f"/web/content/{css.attachment_id.id}/fonts/fontawesome-webfont.woff"
+        response = self.url_open(font_url)
+        self.assertEqual((response.status_code, response.content), (200, WOFF))
+
+    def test_the_renderer_css_fonts_are_served_by_odoo(self):
+        version = self.env["formio.version"]._g2p_install_from_npm_tarball(
+            npm_tarball(version=OTHER_VERSION, renderer=True), make_default=False
+        )
+        css_url, js_url = (u[0] for u in version._g2p_form_asset_urls())
+        response = self.url_open(js_url)
+        self.assertEqual((response.status_code, response.content), (200, RENDERER_JS))
+        response = self.url_open(css_url)
+        self.assertEqual(response.content, RENDERER_CSS)
+        font_url = css_url.rsplit("/", 1)[0] + "/fonts/fontawesome-webfont.woff"
         response = self.url_open(font_url)
         self.assertEqual((response.status_code, response.content), (200, WOFF))
 

@@ -80,8 +80,16 @@ class SelfServiceHome(CustomerPortal):
         values = self._prepare_portal_layout_values()
         # Registrants get their dashboard; other portal users (customers of
         # the same Odoo) keep Odoo's own portal home.
-        if request.env.user.partner_id.is_registrant:
+        partner = request.env.user.partner_id
+        if partner.is_registrant:
             values.update(self._prepare_g2p_dashboard_values())
+            # sudo: the person's own partner. Portal's home shows their
+            # avatar (sidebar and menu): computed here in one go, instead of
+            # a portal user's computation that checks the record rules again
+            # for each partner, user and company field it reads.
+            own = partner.sudo()
+            own.mapped("avatar_1024")  # computed into the request's cache
+            own.mapped("avatar_128")
         return request.render("portal.portal_my_home", values)
 
     def _prepare_home_portal_values(self, counters):
@@ -101,38 +109,22 @@ class SelfServiceHome(CustomerPortal):
     def _prepare_g2p_dashboard_values(self):
         """The registrant's programs, latest applications and to-dos.
 
-        Everything is read as the portal user (record rules restrict it to
-        the person's own records) with a fixed number of queries: grouped
-        reads and limited searches, never one query per program. Only the
-        programs shown are named.
+        One SQL statement, whatever the person's history
+        (``_g2p_dashboard_rows``): its parts are the queries the ORM builds
+        as the portal user (record rules included) for the applications, the
+        programs whose window closes soon, the document requirements and the
+        documents given; the person's own memberships and the names of the
+        programs of their own records are read as the record rules would.
+        Only the programs shown are named.
         """
         env = request.env
         Application = env["g2p.program.registrant_info"]
         if not Application.check_access_rights("read", raise_exception=False):
             return {"g2p_dashboard": False}
         today = fields.Date.context_today(Application)
-        own = self._g2p_own_domain()
-        # One grouped query over the applications the record rules select:
-        # per program and state, how many and the latest (program ids, not
-        # records: a person may have applied to hundreds of programs).
-        query = Application._search(own)
-        Application.flush_model(["program_id", "state"])
-        table = SQL.identifier(query.table)
-        env.cr.execute(
-            SQL(
-                "%s GROUP BY 1, 2",
-                query.select(
-                    SQL("%s.program_id", table),
-                    SQL("%s.state", table),
-                    SQL("COUNT(*)"),
-                    SQL("MAX(%s.id)", table),
-                ),
-            )
-        )
+        rows = self._g2p_dashboard_rows(today)
         per_program = {}
-        for program_id, state, count, latest_id in env.cr.fetchall():
-            if not program_id:
-                continue
+        for program_id, state, count, latest_id in rows["g"]:
             entry = _program_entry(per_program, program_id)
             entry["count"] += count
             entry["latest_id"] = max(entry["latest_id"], latest_id)
@@ -140,46 +132,43 @@ class SelfServiceHome(CustomerPortal):
                 entry["blocking"] += count
             if state in OPEN_STATES:
                 entry["open"] += count
-        self._g2p_add_memberships(per_program)
+        for program_id, state, membership_id in rows["m"]:
+            entry = _program_entry(per_program, program_id)
+            entry["membership_state"] = state
+            entry["membership_id"] = max(entry["membership_id"], membership_id)
         programs = sorted(
             per_program.values(),
             key=lambda e: (e["latest_id"], e["membership_id"]),
             reverse=True,
         )
         shown = programs[:DASHBOARD_PROGRAMS]
-        # sudo: names of the programs of the person's own applications and
-        # memberships (read above through the record rules); a program
-        # unpublished since stays theirs to see by name.
-        names = {
-            row["id"]: row["name"]
-            for row in env["g2p.program"]
-            .sudo()
-            .browse([entry["program_id"] for entry in shown])
-            .read(["name"])
-        }
+        names = dict(rows["n"])
+        applications = {}
+        for app_id, number, state, program_id, program_name, created in rows["a"]:
+            applications[app_id] = {
+                "id": app_id,
+                "application_id": number,
+                "state": state,
+                "program_id": program_id and (program_id, program_name or ""),
+                "create_date": fields.Datetime.to_datetime(created),
+            }
         for entry in shown:
             entry["name"] = names.get(entry["program_id"], "")
-        applications = Application.search(
-            own, order="id desc", limit=LATEST_APPLICATIONS
+            entry["application"] = applications.get(entry["latest_id"])
+        latest = sorted(
+            (app for app_id, app in applications.items() if app_id in rows["l"]),
+            key=lambda app: app["id"],
+            reverse=True,
         )
-        latest = Application.browse([e["latest_id"] for e in shown if e["latest_id"]])
-        # One read for both sets; read() names programs even when they are
-        # no longer published.
-        rows = {
-            row["id"]: row
-            for row in (latest | applications).read(
-                ["application_id", "state", "program_id", "create_date"]
-            )
-        }
-        for entry in shown:
-            entry["application"] = rows.get(entry["latest_id"])
-        attention = self._g2p_closing_soon(per_program, today)
-        attention += self._g2p_documents_requested()
+        attention = self._g2p_closing_soon(per_program, today, rows["c"])
+        attention += self._g2p_documents_requested(
+            applications, sorted(rows["d"], reverse=True), rows["r"], rows["f"]
+        )
         return {
             "g2p_dashboard": True,
             "g2p_programs": shown,
             "g2p_program_total": len(programs),
-            "g2p_applications": [rows[app.id] for app in applications],
+            "g2p_applications": latest,
             "g2p_attention": attention[:ATTENTION_ITEMS],
             "g2p_state_labels": dict(
                 Application._fields["state"]._description_selection(env)
@@ -191,30 +180,33 @@ class SelfServiceHome(CustomerPortal):
             ),
         }
 
-    def _g2p_add_memberships(self, per_program):
-        Membership = request.env["g2p.program_membership"]
-        if not Membership.check_access_rights("read", raise_exception=False):
-            return
-        # SQL on the person's own partner, which the record rule allows (as
-        # superuser would): the rule's household branch would only add a
-        # scan of every membership (OR with a subquery uses no index).
-        Membership.flush_model(["partner_id", "program_id", "state"])
-        request.env.cr.execute(
-            SQL(
-                "SELECT program_id, state, MAX(id) FROM g2p_program_membership "
-                "WHERE partner_id = %s GROUP BY 1, 2",
-                request.env.user.partner_id.id,
-            )
-        )
-        for program_id, state, membership_id in request.env.cr.fetchall():
-            entry = _program_entry(per_program, program_id)
-            entry["membership_state"] = state
-            entry["membership_id"] = max(entry["membership_id"], membership_id)
+    def _g2p_dashboard_rows(self, today):
+        """Everything the dashboard shows, in one statement: {kind: [row]}.
 
-    def _g2p_closing_soon(self, per_program, today):
-        """Programs the person can still apply to whose window closes soon."""
-        Program = request.env["g2p.program"]
-        candidates = Program.search_fetch(
+        g: (program, state, applications, latest application id) per
+        program and state; m: (program, state, latest membership id); n:
+        (program, name) of the programs shown; a: the applications shown
+        (latest per program shown, latest overall, those considered for
+        missing documents) with their program's name; l: ids of the latest
+        applications; d: ids of the applications still being considered
+        (candidates for a missing document); r: (requirement, program,
+        name, sequence) mandatory for those; f: (application, requirement)
+        documents given; c: programs open to applications whose window
+        closes soon.
+        """
+        env = request.env
+        partner_id = env.user.partner_id.id
+        Application = env["g2p.program.registrant_info"]
+        Program = env["g2p.program"]
+        Requirement = env["g2p.program.document.requirement"]
+        File = env["storage.file"]
+        for model in (Application, Program, Requirement, File):
+            model.flush_model()
+        env["g2p.program_membership"].flush_model(["partner_id", "program_id", "state"])
+        # The parts the record rules restrict, as the portal user.
+        apps = Application._search(self._g2p_own_domain())
+        apps_table = SQL.identifier(apps.table)
+        closing = Program._search(
             [
                 ("portal_published", "=", True),
                 ("state", "=", "active"),
@@ -225,95 +217,161 @@ class SelfServiceHome(CustomerPortal):
                 ("portal_open_from", "=", False),
                 ("portal_open_from", "<=", today),
             ],
-            # What the page uses only (a program has dozens of fields).
-            [
-                "name",
-                "portal_open_until",
-                "is_multiple_form_submission",
-                "portal_max_open_applications",
-            ],
             order="portal_open_until, id",
             limit=ATTENTION_ITEMS * 4,
         )
+        closing_table = SQL.identifier(closing.table)
+        if Requirement.check_access_rights("read", raise_exception=False):
+            requirements = Requirement._search([("mandatory", "=", True)]).subselect()
+        else:
+            requirements = SQL("(SELECT NULL::int WHERE FALSE)")
+        if File.check_access_rights("read", raise_exception=False):
+            files = File._search([("portal_requirement_id", "!=", False)]).subselect()
+        else:
+            files = SQL("(SELECT NULL::int WHERE FALSE)")
+        lang = env.lang or "en_US"
+        env.cr.execute(
+            SQL(
+                """
+WITH apps AS (%(apps)s),
+grouped AS (
+    SELECT program_id, state, COUNT(*) AS n, MAX(id) AS latest
+    FROM apps WHERE program_id IS NOT NULL GROUP BY 1, 2
+),
+members AS (
+    -- The person's own memberships, which the record rule allows (as
+    -- superuser would): its household branch would only add a scan of
+    -- every membership.
+    SELECT program_id, state, MAX(id) AS latest FROM g2p_program_membership
+    WHERE partner_id = %(partner)s GROUP BY 1, 2
+),
+per_program AS (
+    SELECT program_id, MAX(app) AS app, MAX(member) AS member FROM (
+        SELECT program_id, latest AS app, 0 AS member FROM grouped
+        UNION ALL SELECT program_id, 0, latest FROM members
+    ) AS both_kinds GROUP BY 1
+),
+shown AS (
+    SELECT program_id, app FROM per_program
+    ORDER BY app DESC, member DESC LIMIT %(programs)s
+),
+latest AS (SELECT id FROM apps ORDER BY id DESC LIMIT %(latest)s),
+candidates AS (
+    SELECT id, program_id FROM apps WHERE state = 'active'
+    ORDER BY id DESC LIMIT %(candidates)s
+),
+closing AS (%(closing)s)
+SELECT 'g', json_build_array(program_id, state, n, latest) FROM grouped
+UNION ALL SELECT 'm', json_build_array(program_id, state, latest) FROM members
+UNION ALL SELECT 'n', json_build_array(p.id, p.name)
+    FROM g2p_program p WHERE p.id IN (SELECT program_id FROM shown)
+UNION ALL SELECT 'a', json_build_array(
+        a.id, a.application_id, a.state, a.program_id, p.name,
+        to_char(a.create_date, 'YYYY-MM-DD HH24:MI:SS'))
+    FROM apps a LEFT JOIN g2p_program p ON p.id = a.program_id
+    WHERE a.id IN (
+        SELECT id FROM latest UNION SELECT app FROM shown
+        UNION SELECT id FROM candidates)
+UNION ALL SELECT 'l', to_json(id) FROM latest
+UNION ALL SELECT 'd', to_json(id) FROM candidates
+UNION ALL SELECT 'r', json_build_array(
+        r.id, r.program_id, COALESCE(r.name->>%(lang)s, r.name->>'en_US'),
+        r.sequence)
+    FROM g2p_program_document_requirement r
+    WHERE r.id IN %(requirements)s
+    AND r.program_id IN (SELECT program_id FROM candidates)
+UNION ALL SELECT 'f', json_build_array(
+        f.program_registrant_info_id, f.portal_requirement_id)
+    FROM storage_file f
+    WHERE f.id IN %(files)s
+    AND f.program_registrant_info_id IN (SELECT id FROM candidates)
+UNION ALL SELECT 'c', json_build_array(
+        id, name, portal_open_until, is_multiple_form_submission,
+        portal_max_open_applications)
+    FROM closing
+""",
+                apps=apps.select(
+                    SQL("%s.id", apps_table),
+                    SQL("%s.program_id", apps_table),
+                    SQL("%s.state", apps_table),
+                    SQL("%s.application_id", apps_table),
+                    SQL("%s.create_date", apps_table),
+                ),
+                partner=partner_id,
+                programs=DASHBOARD_PROGRAMS,
+                latest=LATEST_APPLICATIONS,
+                candidates=ATTENTION_ITEMS * 4,
+                closing=closing.select(
+                    SQL("%s.id", closing_table),
+                    SQL("%s.name", closing_table),
+                    SQL("%s.portal_open_until", closing_table),
+                    SQL("%s.is_multiple_form_submission", closing_table),
+                    SQL("%s.portal_max_open_applications", closing_table),
+                ),
+                lang=lang,
+                requirements=requirements,
+                files=files,
+            )
+        )
+        rows = {kind: [] for kind in "gmnaldrfc"}
+        for kind, value in env.cr.fetchall():
+            rows[kind].append(value)
+        rows["l"] = set(rows["l"])
+        return rows
+
+    def _g2p_closing_soon(self, per_program, today, programs):
+        """Programs the person can still apply to whose window closes soon.
+
+        ``programs``: (id, name, closing date, several applications allowed,
+        most open applications) of the published programs open to
+        applications that close within CLOSING_SOON_DAYS.
+        """
         items = []
-        for program in candidates:
-            entry = per_program.get(program.id) or {}
-            if entry.get("blocking") and not program.is_multiple_form_submission:
+        candidates = sorted(
+            (
+                (fields.Date.to_date(until), program_id, name, multiple, most_open)
+                for program_id, name, until, multiple, most_open in programs
+            ),
+        )
+        for until, program_id, name, multiple, most_open in candidates:
+            entry = per_program.get(program_id) or {}
+            if entry.get("blocking") and not multiple:
                 continue
-            if entry.get("open", 0) >= max(program.portal_max_open_applications, 1):
+            if entry.get("open", 0) >= max(most_open or 0, 1):
                 continue
             items.append(
                 {
                     "kind": "closing",
-                    "program": program,
-                    "date": program.portal_open_until,
-                    "days": (program.portal_open_until - today).days,
-                    "url": f"/my/programs/{program.id}/apply",
+                    "name": name,
+                    "date": until,
+                    "days": (until - today).days,
+                    "url": f"/my/programs/{program_id}/apply",
                 }
             )
             if len(items) >= ATTENTION_ITEMS:
                 break
         return items
 
-    def _g2p_documents_requested(self):
-        """Applied-for applications still lacking a mandatory document."""
-        env = request.env
-        Application = env["g2p.program.registrant_info"]
-        # One query for the candidates with their fields and one for their
-        # programs' names, whatever the cache holds: the same count always.
-        # The latest applications still being considered (by the person's
-        # index), then the mandatory documents of their programs: no join
-        # through every program's requirements.
-        found = Application.search_fetch(
-            self._g2p_own_domain() + [("state", "=", "active")],
-            ["application_id", "program_id"],
-            order="id desc",
-            limit=ATTENTION_ITEMS * 4,
-        )
-        if not found:
-            return []
-        program_ids = list({record.program_id.id for record in found})
-        # sudo: names of the programs of the person's own applications.
-        program_names = {
-            row["id"]: row["name"]
-            for row in env["g2p.program"]
-            .sudo()
-            .search_read([("id", "in", program_ids)], ["name"])
-        }
-        candidates = [
-            {
-                "id": record.id,
-                "application_id": record.application_id,
-                "program_id": (
-                    record.program_id.id,
-                    program_names.get(record.program_id.id, ""),
-                ),
-            }
-            for record in found
-        ]
-        requirements = env["g2p.program.document.requirement"].search_read(
-            [("program_id", "in", program_ids), ("mandatory", "=", True)],
-            ["program_id", "name"],
-            order="sequence, id",
-        )
-        given = env["storage.file"].search_read(
-            [
-                ("program_registrant_info_id", "in", [r["id"] for r in candidates]),
-                ("portal_requirement_id", "!=", False),
-            ],
-            ["program_registrant_info_id", "portal_requirement_id"],
-        )
-        given_pairs = {
-            (row["program_registrant_info_id"][0], row["portal_requirement_id"][0])
-            for row in given
-        }
+    def _g2p_documents_requested(self, applications, candidate_ids, required, given):
+        """Applied-for applications still lacking a mandatory document.
+
+        ``candidate_ids``: the latest applications still being considered,
+        newest first; ``required``: (id, program, name, sequence) of their
+        programs' mandatory documents; ``given``: (application, requirement)
+        pairs of the documents they have.
+        """
+        given_pairs = {tuple(pair) for pair in given}
+        requirements = sorted(required, key=lambda r: (r[3] or 0, r[0]))
         items = []
-        for application in candidates:
+        for app_id in candidate_ids:
+            application = applications.get(app_id)
+            if not application or not application["program_id"]:
+                continue
             missing = [
-                req["name"]
-                for req in requirements
-                if req["program_id"][0] == application["program_id"][0]
-                and (application["id"], req["id"]) not in given_pairs
+                name
+                for req_id, program_id, name, _sequence in requirements
+                if program_id == application["program_id"][0]
+                and (app_id, req_id) not in given_pairs
             ]
             if missing:
                 items.append(
@@ -321,7 +379,7 @@ class SelfServiceHome(CustomerPortal):
                         "kind": "documents",
                         "application": application,
                         "documents": missing,
-                        "url": f"/my/applications/{application['id']}",
+                        "url": f"/my/applications/{app_id}",
                     }
                 )
             if len(items) >= ATTENTION_ITEMS:

@@ -17,7 +17,7 @@ from ..controllers.home import PASSWORD_LOGIN_PARAM
 # Queries of one dashboard request (signed in, caches warm): the same at
 # every data size, and at most 40 (issue 8) with the benefits summary of
 # g2p_entitlement_tracking when it is installed.
-DASHBOARD_QUERY_LIMIT = 40
+DASHBOARD_QUERY_LIMIT = 20
 
 
 @tagged("post_install", "-at_install")

@@ -38,6 +38,29 @@ def test_keeps_only_what_the_formio_addon_serves_in_nova_codes_order():
     assert [a.name for a in result.assets_of_type("css")] == ["formio.full.min.css"]
 
 
+def test_the_renderer_build_is_kept_apart_from_the_versions_assets():
+    files = good_files()
+    files["package/dist/formio.form.min.js"] = b"/*! renderer */ var Formio = {};"
+    files["package/dist/formio.form.min.css"] = b".formio-form{}"
+    files["package/dist/formio.form.js"] = b"not minified: not kept"
+    result = read_package(build(files))
+    assert [(a.path, a.type) for a in result.renderer] == [
+        ("dist/formio.form.min.js", "js"),
+        ("dist/formio.form.min.css", "css"),
+    ]
+    assert result.renderer[0].name == "formio.form.min.js"
+    # The backend's builder loads the version's assets: the full build only.
+    assert [a.name for a in result.assets_of_type("js")] == ["formio.full.min.js"]
+    assert result.size == sum(len(a.content) for a in result.assets + result.renderer)
+
+
+def test_without_both_renderer_files_there_is_no_renderer():
+    assert read_package(build()).renderer == ()
+    files = good_files()
+    files["package/dist/formio.form.min.js"] = b"var Formio = {};"
+    assert read_package(build(files)).renderer == ()
+
+
 def test_root_license_comes_first_like_the_github_installer():
     files = good_files()
     files["package/LICENSE.txt"] = b"MIT License"
