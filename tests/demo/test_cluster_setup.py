@@ -60,7 +60,13 @@ def test_each_server_has_its_own_port_and_data_folder(tmp_path):
     state = demo.StateFolder(tmp_path / "state")
     state.prepare()
     text = demo.demo_config_text(
-        {"db_host": "127.0.0.1", "db_user": "root"}, ["/opt/a"], state, "S2V5", "d", 1
+        {"db_host": "127.0.0.1", "db_user": "root"},
+        ["/opt/a"],
+        state,
+        "S2V5",
+        "d",
+        1,
+        admin_passwd="Zm9v",
     )
     demo.write_if_changed(state.config, text)
     args = demo.parse_args(["--servers", "2", "--db", "d", "--port", "8270"])
@@ -78,6 +84,8 @@ def test_each_server_has_its_own_port_and_data_folder(tmp_path):
         assert options["gevent_port"] == str(server.gevent_port)
         assert options["data_dir"] == str(server.own_data_dir)
         assert options["logfile"] == str(state.log(server.name))
+        # The demo's database-manager settings reach every server.
+        assert options["admin_passwd"] == "Zm9v" and options["list_db"] == "False"
         assert options["server_wide_modules"] == "base,web,session_db,queue_job"
         assert options["proxy_mode"] == "True"
         assert options["max_cron_threads"] == "1"
