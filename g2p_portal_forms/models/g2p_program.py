@@ -125,8 +125,12 @@ class G2PProgram(models.Model):
             )
         )
 
-    def _portal_form_problems(self, builder):
-        """What makes ``builder`` unusable as this program's application form."""
+    def _portal_form_problems(self, builder, fatal_only=False):
+        """What makes ``builder`` unusable as this program's application form.
+
+        The mapping wizard refuses a form with any problem; ``fatal_only``
+        keeps those that make server-side validation impossible.
+        """
         self.ensure_one()
         if not builder:
             return []
@@ -145,13 +149,18 @@ class G2PProgram(models.Model):
         except (ValueError, SchemaError) as error:
             return [_("The form cannot be read: %(error)s", error=str(error))]
         return [
-            f"{problem.path or _('form')}: {problem.message}" for problem in problems
+            f"{problem.path or _('form')}: {problem.message}"
+            for problem in problems
+            if problem.fatal or not fatal_only
         ]
 
     def _portal_check_builder_change(self, builder):
-        """The mapping wizard's checks, again, when a mapped form changes."""
+        """The mapping wizard's checks, again, when a mapped form changes: a
+        change that makes the form impossible to validate on the server is
+        refused (a warning the wizard would have refused is not: the form
+        stays usable)."""
         for program in self:
-            problems = program._portal_form_problems(builder)
+            problems = program._portal_form_problems(builder, fatal_only=True)
             if problems:
                 _logger.warning(
                     "Refused a change of form %s mapped to program %s: %d problem(s)",

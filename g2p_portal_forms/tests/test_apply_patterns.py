@@ -9,6 +9,7 @@ busy past the test client's 12-second timeout.
 
 import json
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..formio_core.limits import MAX_PATTERN_ANSWER_LENGTH
@@ -114,7 +115,16 @@ class TestApplyPatterns(PortalFormsCase):
         self._sign_in(self.ana)
         inputs, _page = self._form_inputs(self.pattern_program)
         changed = _pattern_schema(LOOKAHEAD_PATTERN)
-        self.pattern_builder.schema = json.dumps(changed)
+        # Edited in the form builder, the change itself is refused...
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            self.pattern_builder.schema = json.dumps(changed)
+        # ...but a form changed behind the ORM (a restored backup, SQL) is
+        # still caught on the page and at submission.
+        self.env.cr.execute(
+            "UPDATE formio_builder SET schema = %s WHERE id = %s",
+            (json.dumps(changed), self.pattern_builder.id),
+        )
+        self.pattern_builder.invalidate_recordset(["schema"])
 
         page = self.url_open(self._apply_url(self.pattern_program))
         self.assertEqual(page.status_code, 409, page.text[:800])
