@@ -72,12 +72,15 @@ import bench_portal_apply as apply_bench  # noqa: E402
 from odoo_bench import (  # noqa: E402
     REPO_ROOT,
     OdooLog,
+    backend_cpu,
     connect,
+    data_dir,
     free_port,
     ms,
     new_session,
     percentile,
     prepare_database,
+    process_tree_cpu,
     run_in_workdir,
     run_shell,
     start_process,
@@ -304,9 +307,7 @@ class Servers:
         base = dict(cluster.read_config(config).items("options"))
         for name in ("http_port", "logfile", "data_dir", "http_interface"):
             base.pop(name, None)
-        self.shared_data_dir = Path(
-            cluster.read_config(config).get("options", "data_dir")
-        )
+        self.shared_data_dir = data_dir(config)
         self.filestore = self.shared_data_dir / "filestore"
         port = args.port_base or free_port()
         ports = [free_port() for _ in range(2 * count)]
@@ -318,6 +319,11 @@ class Servers:
         )
         self.processes = {}
         self.nginx = None
+        # CPU seconds of each server's process tree during the load: the
+        # mark taken when the load starts, what was used up to a kill, and
+        # a restarted server counted from its start (its boot included).
+        self.cpu_base = {}
+        self.cpu_used = Counter()
         for server in self.servers:
             server.folder.mkdir(parents=True, exist_ok=True)
             sections = cluster.server_options(
@@ -381,9 +387,21 @@ class Servers:
         )
         return base
 
+    def cpu_mark(self):
+        for name, process in self.processes.items():
+            self.cpu_base[name] = process_tree_cpu(process.pid)
+
+    def cpu_settle(self, name):
+        process = self.processes[name]
+        self.cpu_used[name] += process_tree_cpu(process.pid) - self.cpu_base.get(
+            name, 0.0
+        )
+        self.cpu_base[name] = 0.0
+
     def kill(self, server):
         """SIGKILL the server's process group: master, workers, runner."""
         process = self.processes[server.name]
+        self.cpu_settle(server.name)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
@@ -499,6 +517,7 @@ class Result:
     failures: list
     figures: dict
     failover: dict = field(default_factory=dict)
+    cpu: dict = field(default_factory=dict)
 
     def posts(self):
         return [post for person in self.people for post in person.posts]
@@ -532,7 +551,18 @@ class Result:
                 sum(p.request_errors for p in self.people)
             ),
             "ERROR lines in Odoo logs": str(len(self.problems)),
+            # CPU seconds per applicant (sign-in, apply page, submission,
+            # confirmation; doubles and replays included): what sizing
+            # starts from. PostgreSQL: the backends of the benchmark's
+            # database (a backend that ended during the load is not counted).
+            "Odoo CPU s per applicant": self._per_applicant("odoo"),
+            "PostgreSQL CPU s per applicant": self._per_applicant("db"),
         }
+
+    def _per_applicant(self, part):
+        if part not in self.cpu or not self.people:
+            return "n/a"
+        return f"{self.cpu[part] / len(self.people):.3f}"
 
 
 def print_report(results, checks):
@@ -635,9 +665,18 @@ def run_phase(name, count_servers, args, workdir, config, setup, people, own):
             ).start()
 
         phase = Phase(name, base, setup, args, people, on_progress)
+        servers.cpu_mark()
+        db_before = backend_cpu(config, args.db)
         phase.run()
         if failover:
             restarted.wait(600)
+        for server_name in servers.processes:
+            servers.cpu_settle(server_name)
+        db_after = backend_cpu(config, args.db)
+        cpu = {
+            "odoo": sum(servers.cpu_used.values()),
+            "db": sum(t - db_before.get(pid, 0.0) for pid, t in db_after.items()),
+        }
     finally:
         servers.stop()
     logs = [servers.log(s) for s in servers.servers]
@@ -686,6 +725,7 @@ def run_phase(name, count_servers, args, workdir, config, setup, people, own):
         failures=failures,
         figures=figures,
         failover=failover,
+        cpu=cpu,
     )
 
 

@@ -197,6 +197,105 @@ def connect(config, database):
     )
 
 
+def _proc_stat(pid):
+    """(ppid, CPU seconds of the process and its reaped children) of a live
+    process, from /proc; None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    # After the command: state ppid ... utime(14) stime(15) cutime(16) cstime(17)
+    ticks = sum(int(value) for value in fields[11:15])
+    return int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_cpu(root_pid):
+    """CPU seconds used so far by a process and all its descendants, those
+    alive and those already reaped (their time is in their parent's
+    ``cutime``/``cstime``). 0.0 when the process is gone."""
+    parents, cpu = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _proc_stat(int(entry.name))
+            if stat:
+                parents[int(entry.name)], cpu[int(entry.name)] = stat
+    tree, todo = set(), [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid in cpu and pid not in tree:
+            tree.add(pid)
+            todo += [child for child, parent in parents.items() if parent == pid]
+    return sum(cpu[pid] for pid in tree)
+
+
+def backend_cpu(config, database):
+    """{pid: CPU seconds} of the PostgreSQL backends connected to a database
+    (this machine's server, read from /proc)."""
+    conn = connect(config, database)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                "AND pid <> pg_backend_pid()",
+                (database,),
+            )
+            pids = [row[0] for row in cr.fetchall()]
+    finally:
+        conn.close()
+    cpu = {}
+    for pid in pids:
+        stat = _proc_stat(pid)
+        if stat:
+            cpu[pid] = stat[1]
+    return cpu
+
+
+def postmaster_pid(config, database):
+    """The PostgreSQL server's main process on this machine (its
+    ``postmaster.pid``), or None when it cannot be read (another machine, or
+    another user's files)."""
+    try:
+        conn = connect(config, database)
+        try:
+            with conn.cursor() as cr:
+                cr.execute("SHOW data_directory")
+                folder = cr.fetchone()[0]
+        finally:
+            conn.close()
+        pid = int(Path(folder, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError, psycopg2.Error):
+        return None
+    return pid if _proc_stat(pid) else None
+
+
+def data_dir(config):
+    """The data folder (filestore, sessions) of an Odoo configuration: its
+    ``data_dir``, else Odoo's own default for this user."""
+    text = _config_option(config, "data_dir")
+    if text:
+        return Path(text).expanduser()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, odoo; odoo.tools.config.parse_config(['-c', sys.argv[1]]);"
+            " print(odoo.tools.config['data_dir'])",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def _config_option(config, name):
+    parser = configparser.RawConfigParser()
+    parser.read(config)
+    return parser.get("options", name, fallback=None) or None
+
+
 def addon_installed(config, database, addon):
     try:
         conn = connect(config, database)
