@@ -67,6 +67,16 @@ DEFAULT_DB = "g2p_demo"
 DEFAULT_PORT = 8069
 ESIGNET_PORT = 8088
 SBI_PORT = 4501
+# The message sink (tests/emulators/messages): Odoo's outgoing mail server
+# and SMS gateway of the demo; a person reads what was sent on its page.
+MAIL_PORT = 8025
+MESSAGES_PORT = 8026
+# OpenG2P's SMS gateway client (openg2p-program), installed with the demo
+# when it is on addons_path: the sink answers in its gateway's shape.
+SMS_ADDON = "g2p_notifications_fast2sms"
+# The demo runs OCA queue_job's job runner in its Odoo server (notifications
+# are queue jobs); in a cluster every server runs one and one is elected.
+DEMO_SERVER_WIDE_MODULES = ("base", "web", "queue_job")
 HOST = "127.0.0.1"
 CLIENT_ID = "g2p-demo-portal"
 FORMIOJS_VERSION = "4.21.7"
@@ -139,6 +149,9 @@ PYTHON_LIBRARIES = {
     "phonenumbers": "phonenumbers",
     "pyjwt": "jwt",
     "requests": "requests",
+    "google-re2": "re2",
+    # the demo's mail sink (tests/emulators/messages)
+    "aiosmtpd": "aiosmtpd",
 }
 STOP_TIMEOUT = 30
 
@@ -566,6 +579,10 @@ class StateFolder:
     client_key = property(lambda self: self.root / "esignet" / "client-key.pem")
     psut_secret = property(lambda self: self.root / "esignet" / "psut-secret")
     signing_key = property(lambda self: self.root / "esignet" / "signing-key.pem")
+    # What the demo's Odoo sent (emails and SMS), kept across restarts; the
+    # key the SMS gateway asks of Odoo.
+    messages = property(lambda self: self.root / "messages" / "messages.jsonl")
+    sms_key = property(lambda self: self.root / "messages" / "sms-key")
     sbi_keys = property(lambda self: self.root / "sbi")
     data_dir = property(lambda self: self.root / "data")
     logs = property(lambda self: self.root / "logs")
@@ -580,7 +597,12 @@ class StateFolder:
         return self.logs / f"{name}.log"
 
     def prepare(self):
-        for folder in (self.root, self.root / "esignet", self.sbi_keys):
+        for folder in (
+            self.root,
+            self.root / "esignet",
+            self.sbi_keys,
+            self.messages.parent,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(0o700)
         self.data_dir.mkdir(exist_ok=True)
@@ -662,10 +684,21 @@ def demo_config_text(
             "admin_passwd": admin_passwd,
             "logfile": str(state.log("odoo")),
             "g2p_biometric_master_key": master_key,
+            "server_wide_modules": ",".join(DEMO_SERVER_WIDE_MODULES),
         }
     )
     for name, value in options.items():
         parser.set("options", name, value)
+    # The job runner sends the notifications (two at a time); it asks this
+    # server to run each job.
+    parser.add_section("queue_job")
+    for name, value in {
+        "channels": "root:2",
+        "scheme": "http",
+        "host": HOST,
+        "port": str(port),
+    }.items():
+        parser.set("queue_job", name, value)
     lines = [
         "# Written by setup/demo.py for the demo; regenerated at each start.\n",
         "# The master key encrypts biometric captures: keep it with the data.\n",
@@ -851,7 +884,10 @@ def stop_demo(state, out=print):
     if still:
         out(f"Could not stop processes {still}.")
         return 1
-    out("The demo is stopped: Odoo and both emulators are no longer running.")
+    out(
+        "The demo is stopped: Odoo, the emulators and the message sink are no "
+        "longer running."
+    )
     return 0
 
 
@@ -1116,7 +1152,11 @@ class Supervisor:
         # The load balancer, then Odoo (it talks to the emulators), then the
         # emulators.
         servers = sorted(n for n in self.children if n.startswith("odoo"))
-        order = [n for n in ("nginx", *servers, "sbi", "esignet") if n in self.children]
+        order = [
+            n
+            for n in ("nginx", *servers, "sbi", "esignet", "messages")
+            if n in self.children
+        ]
         for name in order:
             proc = self.children[name]
             if proc.poll() is None:
@@ -1187,6 +1227,8 @@ def info_text(info, identities, state):
             f"Administrator: {base}/web  "
             f"login {ADMIN_LOGIN} / password {ADMIN_PASSWORD}",
             "",
+            *message_lines(info),
+            "",
             *cluster_lines(info),
             f"Database {db}; configuration, keys and data in {_home(state.root)}",
             f"Logs: {_home(state.logs)}/ ({', '.join(log_names(info))})",
@@ -1196,10 +1238,34 @@ def info_text(info, identities, state):
     )
 
 
+def message_lines(info):
+    """Where a person reads what the demo sent."""
+    if not info.get("messages"):
+        return []
+    sms = (
+        "SMS through OpenG2P's Fast2SMS gateway client"
+        if info.get("sms")
+        else f"no SMS ({SMS_ADDON} is not on addons_path)"
+    )
+    return [
+        f"Messages the portal sent (emails, {'SMS' if info.get('sms') else 'no SMS'}): "
+        f"{info['messages']}/",
+        f"  Odoo's outgoing mail server is the sink's SMTP port "
+        f"{info.get('smtp_port')}; {sms}; the job runner sends notifications",
+        "  as applications and benefits change; nothing leaves this machine.",
+    ]
+
+
 def log_names(info):
     servers = [s["name"] for s in info.get("servers") or ()] or ["odoo"]
     extra = ["nginx.log"] if info.get("servers") else []
-    return [*(f"{name}.log" for name in servers), *extra, "esignet.log", "sbi.log"]
+    return [
+        *(f"{name}.log" for name in servers),
+        *extra,
+        "esignet.log",
+        "sbi.log",
+        "messages.log",
+    ]
 
 
 def cluster_lines(info):
@@ -1296,6 +1362,18 @@ def parse_args(argv=None):
     parser.add_argument(
         "--sbi-port", type=int, default=SBI_PORT, help="SBI device emulator"
     )
+    parser.add_argument(
+        "--mail-port",
+        type=int,
+        default=MAIL_PORT,
+        help="the message sink's SMTP port (Odoo's outgoing mail server)",
+    )
+    parser.add_argument(
+        "--messages-port",
+        type=int,
+        default=MESSAGES_PORT,
+        help="the message sink's web page (and SMS gateway)",
+    )
     parser.add_argument("--db", default=DEFAULT_DB, help="demo database name")
     parser.add_argument(
         "--stop", action="store_true", help="stop a demo started in another terminal"
@@ -1313,7 +1391,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}", args.db):
         parser.error("--db: letters, digits, _ . - only")
-    for name in ("port", "esignet_port", "sbi_port"):
+    for name in ("port", "esignet_port", "sbi_port", "mail_port", "messages_port"):
         if not 1 <= getattr(args, name) <= 65535:
             parser.error(f"--{name.replace('_', '-')}: 1 to 65535")
     if args.servers < 1 or args.workers < 1:
@@ -1370,6 +1448,8 @@ def check_prerequisites(args, config_source, options):
         ),
         (args.esignet_port, "eSignet emulator", "--esignet-port"),
         (args.sbi_port, "SBI emulator", "--sbi-port"),
+        (args.mail_port, "message sink (SMTP)", "--mail-port"),
+        (args.messages_port, "message sink (web page)", "--messages-port"),
     ]
     if args.servers > 1:
         checks.append(check_nginx(cluster.find_nginx()))
@@ -1385,6 +1465,7 @@ def check_prerequisites(args, config_source, options):
         checks.append(check_port(port, what, option=option))
     checks.append(check_npm(shutil.which("npm")))
     checks.append(check_chromium(chromium_path()))
+    args.sms_addon = SMS_ADDON in available
     return checks, user_path
 
 
@@ -1489,7 +1570,10 @@ def run(args):
         drop_database(state, args.db)
         if database_state(options, args.db) is not None:
             raise DemoError(f"database {args.db} could not be dropped (is it in use?)")
-    plan, names = installation_plan(database_state(options, args.db))
+    # OpenG2P's SMS gateway client, when its addon is there: the demo's SMS
+    # go through it to the sink, as they would to a real gateway.
+    addons = (*ADDONS, SMS_ADDON) if getattr(args, "sms_addon", False) else ADDONS
+    plan, names = installation_plan(database_state(options, args.db, addons), addons)
     started = time.monotonic()
     if plan == "create":
         print(
@@ -1513,6 +1597,9 @@ def run(args):
         "port": args.port,
         "esignet": f"http://{HOST}:{args.esignet_port}",
         "sbi": f"http://{HOST}:{args.sbi_port}",
+        "messages": f"http://{HOST}:{args.messages_port}",
+        "smtp_port": args.mail_port,
+        "sms": bool(getattr(args, "sms_addon", False)),
     }
     if args.servers > 1:
         info.update(cluster_info(args, state, cluster.mounts_supported()))
@@ -1584,6 +1671,28 @@ class Launch:
 
     def start_and_supervise(self, supervisor):
         args, state, info = self.args, self.state, self.info
+        print(f"Starting the message sink on {info['messages']}")
+        sms_key = ensure_secret(state.sms_key, lambda: secrets.token_urlsafe(24))
+        sink = supervisor.start(
+            "messages",
+            [
+                sys.executable,
+                str(EMULATORS / "messages"),
+                f"--smtp-port={args.mail_port}",
+                f"--http-port={args.messages_port}",
+                f"--store={state.messages}",
+            ],
+            # The gateway key stays out of the command line (ps, logs).
+            env={"MESSAGE_SINK_SMS_KEY": sms_key},
+        )
+        wait_until(
+            lambda: answers(info["messages"] + "/_emulator/health"),
+            "the message sink",
+            30,
+            sink,
+            state.log("messages"),
+            cancel=self.stop_requested,
+        )
         print(f"Starting the eSignet emulator on {info['esignet']}")
         esignet = supervisor.start(
             "esignet",
@@ -1643,6 +1752,9 @@ class Launch:
                 "acr_values": list(GUIDE_ACR_VALUES),
                 "device_ca_pem": ca_pem.decode("ascii"),
                 "base_url": f"http://{HOST}:{args.port}",
+                "smtp_port": args.mail_port,
+                "sms_endpoint": info["messages"] + "/sms" if info["sms"] else None,
+                "sms_key_file": str(state.sms_key),
             },
         )
         if not result.get("formiojs_assets") and not args.no_formiojs:

@@ -11,7 +11,10 @@ only what differs, so a second run changes nothing.
   and the linking modes the demo data relies on;
 - the SBI device provider's CA certificate, trusted;
 - the other login buttons (Odoo.com, auth_oidc's demo providers) off;
-  formio's daily GitHub check off (formio.js comes from npm); the base URL.
+  formio's daily GitHub check off (formio.js comes from npm); the base URL;
+- the message sink as Odoo's outgoing mail server and, with OpenG2P's
+  ``g2p_notifications_fast2sms``, as every program's SMS gateway; registrants
+  told by email and SMS.
 """
 
 import argparse
@@ -23,6 +26,9 @@ GUIDE_MAPPING = (
     "gender:gender address:address"
 )
 PROVIDER_NAME = "eSignet"
+MAIL_SERVER_NAME = "Demo message sink (nothing leaves this machine)"
+SMS_MANAGER_NAME = "Demo SMS (message sink)"
+SMS_MANAGER_MODEL = "g2p.program.notification.manager.fast2sms"
 DEVICE_PROVIDER_NAME = "SBI emulator (demo device provider)"
 
 
@@ -148,6 +154,82 @@ def set_base_url(env, url):
         params.set_param("web.base.url", url)
 
 
+def configure_mail_server(env, port):
+    """Odoo's outgoing mail server: the sink's SMTP port on loopback, first
+    in line; Odoo's own queue sends through it."""
+    Server = env["ir.mail_server"].sudo().with_context(active_test=False)
+    values = {
+        "name": MAIL_SERVER_NAME,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": int(port),
+        "smtp_encryption": "none",
+        "smtp_authentication": "login",
+        "smtp_user": False,
+        "sequence": 1,
+        "active": True,
+    }
+    server = Server.search([("name", "=", MAIL_SERVER_NAME)], limit=1)
+    if not server:
+        return Server.create(values)
+    changed = _differences(server, values)
+    if changed:
+        server.write(changed)
+    return server
+
+
+def configure_sms_gateway(env, endpoint, key):
+    """Every program's SMS go through OpenG2P's Fast2SMS client to the sink
+    (one manager per program, as OpenG2P's managers are), and registrants
+    are told by email and SMS. Returns the programs so configured; none when
+    the addon is not installed."""
+    if SMS_MANAGER_MODEL not in env or not endpoint:
+        return env["g2p.program"].browse()
+    Sms = env[SMS_MANAGER_MODEL].sudo()
+    Wrapper = env["g2p.program.notification.manager"].sudo()
+    programs = env["g2p.program"].sudo().search([])
+    for program in programs:
+        values = {"send_api_endpoint": endpoint, "access_token": key}
+        manager = Sms.search(
+            [("program_id", "=", program.id), ("name", "=", SMS_MANAGER_NAME)], limit=1
+        )
+        if not manager:
+            manager = Sms.create(
+                dict(values, name=SMS_MANAGER_NAME, program_id=program.id)
+            )
+        elif _differences(manager, values):
+            manager.write(values)
+        reference = f"{SMS_MANAGER_MODEL},{manager.id}"
+        wrapper = Wrapper.search([("program_id", "=", program.id)]).filtered(
+            lambda w, reference=reference: (
+                w.manager_ref_id
+                and f"{w.manager_ref_id._name},{w.manager_ref_id.id}" == reference
+            )
+        )
+        if not wrapper:
+            wrapper = Wrapper.create(
+                {"program_id": program.id, "manager_ref_id": reference}
+            )
+        if wrapper not in program.notification_managers:
+            program.notification_managers = [(4, wrapper.id)]
+    params = env["ir.config_parameter"].sudo()
+    key_name = "g2p_notifications_base.default_notification_preference"
+    if params.get_param(key_name) != "both":
+        params.set_param(key_name, "both")
+    quiet = (
+        env["res.partner"]
+        .sudo()
+        .search(
+            [
+                ("is_registrant", "=", True),
+                ("is_group", "=", False),
+                ("notification_preference", "in", [False, "none"]),
+            ]
+        )
+    )
+    quiet.write({"notification_preference": "both"})
+    return programs
+
+
 def formiojs_assets(env):
     """How many assets the demo forms' formio.js version has (0: not installed)."""
     version = env.ref("g2p_portal_forms.demo_formio_version", raise_if_not_found=False)
@@ -175,7 +257,17 @@ def configure(env, settings):
     disabled = disable_other_login_providers(env, provider)
     archive_formio_github_check(env)
     set_base_url(env, settings["base_url"])
+    mail_server = None
+    if settings.get("smtp_port"):
+        mail_server = configure_mail_server(env, settings["smtp_port"])
+    sms_programs = env["g2p.program"].browse()
+    if settings.get("sms_endpoint"):
+        with open(settings["sms_key_file"], encoding="ascii") as handle:
+            sms_key = handle.read().strip()
+        sms_programs = configure_sms_gateway(env, settings["sms_endpoint"], sms_key)
     return {
+        "mail_server_id": mail_server.id if mail_server else None,
+        "sms_programs": len(sms_programs),
         "provider_id": provider.id,
         "login_buttons": provider.esignet_login_method_ids.mapped("name"),
         "trusted_certificate": certificate.fingerprint,

@@ -8,9 +8,9 @@ dropped at the end.
 
 Environment (all optional):
 
-- ``G2P_CLUSTER_PORT``: the first of 7 consecutive ports (nginx, two Odoo
-  servers, their two gevent ports, the eSignet and SBI emulators); free
-  ports otherwise;
+- ``G2P_CLUSTER_PORT``: the first of 9 consecutive ports (nginx, two Odoo
+  servers, their two gevent ports, the eSignet and SBI emulators, the
+  message sink's SMTP and web ports); free ports otherwise;
 - ``G2P_CLUSTER_DB``: a database to use (kept afterwards; an existing demo
   database is reused as it is, which saves its three-minute creation);
 - ``G2P_CLUSTER_STATE``: the demo's state folder to use (kept; with
@@ -48,7 +48,7 @@ def cluster():
     keep = bool(os.environ.get("G2P_CLUSTER_KEEP") or named or given_state)
     database = named or f"g2p_cluster_test_{int(time.time())}_{os.getpid()}"
     state_dir = given_state or tempfile.mkdtemp(prefix="g2p-cluster-suite-")
-    running = Cluster(state_dir, database, free_ports(7, first), keep=keep)
+    running = Cluster(state_dir, database, free_ports(9, first), keep=keep)
     try:
         yield running.start()
     finally:

@@ -101,6 +101,8 @@ class Cluster:
             gevent_2,
             self.esignet_port,
             self.sbi_port,
+            self.mail_port,
+            self.messages_port,
         ) = ports
         self.odoo_ports = (odoo_1, odoo_2)
         self.gevent_ports = (gevent_1, gevent_2)
@@ -123,6 +125,8 @@ class Cluster:
             f"--gevent-ports={','.join(map(str, self.gevent_ports))}",
             f"--esignet-port={self.esignet_port}",
             f"--sbi-port={self.sbi_port}",
+            f"--mail-port={self.mail_port}",
+            f"--messages-port={self.messages_port}",
             # A killed server stays down long enough to see the other take
             # its job runner's place.
             "--restart-delay=20",
@@ -196,6 +200,16 @@ class Cluster:
 
     def log_text(self, name):
         return Path(self.server(name)["log"]).read_text(errors="replace")
+
+    def messages(self, **params):
+        """What the demo's message sink received (``to=``, ``kind=``)."""
+        answer = requests.get(
+            self.info["messages"] + "/_emulator/messages",
+            params=params,
+            timeout=HTTP_TIMEOUT,
+        )
+        answer.raise_for_status()
+        return answer.json()
 
     def access_log(self):
         return cluster_setup.read_access_log(self.info["nginx"]["access_log"])

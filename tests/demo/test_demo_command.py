@@ -205,6 +205,15 @@ def test_demo_configuration(tmp_path):
     assert options["admin_passwd"] == "Zm9v" and options["list_db"] == "False"
     assert "Zm9v" not in "".join(line for line in text.splitlines() if "#" in line)
     assert "without_demo" not in options
+    # The job runner runs in the demo's server and asks it to run the jobs
+    # (the notifications): without it they would stay pending for good.
+    assert options["server_wide_modules"].split(",") == ["base", "web", "queue_job"]
+    assert dict(parser.items("queue_job")) == {
+        "channels": "root:2",
+        "scheme": "http",
+        "host": "127.0.0.1",
+        "port": "8070",
+    }
     assert demo.write_if_changed(state.config, text) is True
     assert demo.write_if_changed(state.config, text) is False
     assert oct(state.config.stat().st_mode & 0o777) == "0o600"
@@ -402,3 +411,30 @@ def test_information_printed(tmp_path):
     # Nothing secret: the state folder is named, not the keys.
     assert "PRIVATE KEY" not in text and "master" not in text.lower()
     assert json.dumps(info)  # the pid file's info is JSON
+    assert "Messages the portal sent" not in text  # no sink in this info
+
+
+def test_where_the_messages_are_read(tmp_path):
+    state = demo.StateFolder(tmp_path)
+    info = {
+        "db": "g2p_demo",
+        "port": 8069,
+        "esignet": "http://127.0.0.1:8088",
+        "sbi": "http://127.0.0.1:4501",
+        "messages": "http://127.0.0.1:8026",
+        "smtp_port": 8025,
+        "sms": True,
+    }
+    text = demo.info_text(info, demo.load_identities(), state)
+    assert "emails, SMS): http://127.0.0.1:8026/" in text
+    assert "SMTP port 8025" in text and "Fast2SMS" in text
+    assert "messages.log" in text
+    text = demo.info_text(dict(info, sms=False), demo.load_identities(), state)
+    assert "no SMS (g2p_notifications_fast2sms is not on addons_path)" in text
+
+
+def test_the_sink_ports_are_checked(monkeypatch):
+    args = demo.parse_args(["--mail-port", "2525", "--messages-port", "2526"])
+    assert (args.mail_port, args.messages_port) == (2525, 2526)
+    with pytest.raises(SystemExit):
+        demo.parse_args(["--mail-port", "0"])
