@@ -12,3 +12,4 @@ from . import (
     test_purge_and_read,
 )
 from . import test_platform_access
+from . import test_capture_once

@@ -8,3 +8,4 @@ from . import test_accessibility
 from . import test_portal_tour
 from . import test_access_matrix
 from . import test_branding
+from . import test_portal_french

@@ -605,6 +605,30 @@ def check_readme_i18n(addon_dir: Path) -> list[str]:
     return problems
 
 
+def check_test_imports(addon_dir: Path) -> list[str]:
+    """Every ``tests/test_*.py`` is imported by ``tests/__init__.py``: Odoo's
+    own runner (``--test-enable``) only runs what the package imports, even
+    where pytest-odoo finds the file by its name."""
+    tests = addon_dir / "tests"
+    if not tests.is_dir():
+        return []
+    init = tests / "__init__.py"
+    if not init.is_file():
+        return ["tests/__init__.py is missing"]
+    imported = set()
+    for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                imported.add(node.module.split(".")[0])
+            else:
+                imported.update(alias.name for alias in node.names)
+    return [
+        f"tests/{path.name} is not imported by tests/__init__.py"
+        for path in sorted(tests.glob("test_*.py"))
+        if path.stem not in imported
+    ]
+
+
 # --------------------------------------------------------------------------
 # ruff
 
@@ -615,6 +639,7 @@ ADDON_CHECKS = {
     "python": check_python,
     "pure_subpackages": check_pure_subpackages,
     "readme_i18n": check_readme_i18n,
+    "test_imports": check_test_imports,
 }
 
 

@@ -177,3 +177,19 @@ def test_pylint_odoo_reports_a_print_in_an_addon(tmp_path):
     if problems is None:
         pytest.skip("pylint-odoo is not installed")
     assert any("print-used" in line for line in problems), problems
+
+
+def test_a_test_module_the_package_does_not_import_is_reported(tmp_path):
+    addon = tmp_path / "fx_tests"
+    (addon / "tests").mkdir(parents=True)
+    (addon / "tests" / "__init__.py").write_text(
+        "from . import test_a\nfrom . import (\n    test_b,\n)\n"
+    )
+    for name in ("test_a", "test_b", "test_c", "common"):
+        (addon / "tests" / f"{name}.py").write_text("")
+    assert checks.check_test_imports(addon) == [
+        "tests/test_c.py is not imported by tests/__init__.py"
+    ]
+    (addon / "tests" / "__init__.py").unlink()
+    assert checks.check_test_imports(addon) == ["tests/__init__.py is missing"]
+    assert checks.check_test_imports(tmp_path / "no_tests") == []
