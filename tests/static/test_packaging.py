@@ -21,17 +21,13 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 import pytest
 from repo import ADDONS
 
 from . import checks
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 METAPACKAGE_DIR = checks.REPO_ROOT / "setup" / "_metapackage"
 METAPACKAGE = "odoo-addons-g2p-self-service-portal"
@@ -50,7 +46,7 @@ pytestmark = pytest.mark.skipif(
 @dataclass
 class Wheel:
     path: Path
-    metadata: email.message.Message
+    metadata: Message
     names: list
 
 
@@ -155,6 +151,11 @@ def installed(wheels, tmp_path_factory):
 
 def test_addons_are_whool_projects():
     """Every addon of the repository, and only those, builds with whool."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: whool's own dependency
+        import tomli as tomllib
+
     addons = {p.parent.name for p in checks.REPO_ROOT.glob(f"*/{checks.MANIFEST}")}
     assert addons == set(ADDONS)
     for addon in ADDONS:
@@ -265,10 +266,8 @@ def test_wheels_install_without_dependencies(wheels, installed):
 
 
 IMPORT_SCRIPT = """
-import importlib, json, sys
-target = sys.argv[1]
-sys.path.insert(0, target)
-import configparser, os
+import configparser, importlib, json, os, sys
+sys.path.insert(0, sys.argv[1])  # the target folder, before site-packages
 import odoo.addons
 # Dependencies come from the addons_path of ODOO_RC or ~/.odoorc, after the
 # target folder (which pkgutil put in odoo.addons.__path__ from sys.path).
