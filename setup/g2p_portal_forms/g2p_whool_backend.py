@@ -1,1 +1,0 @@
-../g2p_whool_backend.py
