@@ -29,6 +29,8 @@ PLACEHOLDERS = (
     "info@yourcompany.example.com",
     "555-0111",
     "Useful Links",
+    "Fake Buena Vista",
+    "My Company",
 )
 
 
@@ -95,7 +97,7 @@ class TestBranding(PortalPagesCase):
 
     def test_footer_shows_the_agency_and_no_placeholder(self):
         self._settings(BRANDING)
-        for url in ("/about", "/selfservice/login"):
+        for url in ("/about", "/selfservice/login", "/contactus"):
             page = self._page(url)
             footer = page.get_element_by_id("footer").text_content()
             copyright_ = " ".join(
