@@ -128,12 +128,13 @@ class G2PBiometricCapture(models.Model):
     def _g2p_summary(self):
         """What the officer's page shows of an accepted capture (no data)."""
         self.ensure_one()
+        lowest = f"{self.min_quality:g}"  # outside _(): the export reads its call
         return {
             "capture_id": self.id,
             "message": _(
                 "Capture accepted: %(count)s verified, lowest quality %(quality)s.",
                 count=self.segment_count,
-                quality=f"{self.min_quality:g}",
+                quality=lowest,
             ),
             "biometrics": [
                 dict(segment, requested_score=self.program_id.biometric_min_quality)
