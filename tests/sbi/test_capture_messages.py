@@ -199,3 +199,7 @@ def test_a_sentence_missing_its_parameters_gives_the_generic_refusal(messages):
 def test_a_core_refusal_names_its_sentence(messages, error, key, params):
     assert messages.sbi_refusal(error) == (key, params)
     assert "%(" not in messages.translated(*messages.sbi_refusal(error))
+
+
+def test_the_count_sentence_says_the_cores_limit():
+    assert f"between 1 and {c.MAX_COUNT}." in TABLE[c.CHOICE_COUNT]
