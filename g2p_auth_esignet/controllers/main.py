@@ -12,8 +12,7 @@ from odoo.addons.auth_oauth.controllers.main import OAuthController
 from odoo.addons.auth_oidc.controllers.main import OpenIDLogin
 from odoo.addons.web.controllers.utils import ensure_db
 
-from ..clock import now
-from ..models.auth_oauth_provider import SECRET_FIELDS
+from ..models.auth_oauth_provider_keys import SECRET_FIELDS
 from ..oidc import (
     LinkingError,
     LoginTransaction,
@@ -24,6 +23,7 @@ from ..oidc import (
     pop_transaction,
     remember_transaction,
 )
+from ..oidc_io import now
 from ..user_messages import translated
 
 _logger = logging.getLogger(__name__)

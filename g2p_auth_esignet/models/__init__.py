@@ -1,4 +1,7 @@
 from . import auth_oauth_provider
+from . import auth_oauth_provider_discovery
+from . import auth_oauth_provider_keys
+from . import auth_oauth_provider_login
 from . import g2p_esignet_login_method
 from . import g2p_esignet_login_ticket
 from . import g2p_id_type

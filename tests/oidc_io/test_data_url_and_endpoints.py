@@ -4,10 +4,8 @@ import base64
 
 import pytest
 
-from g2p_auth_esignet import safe_fetch
-from g2p_auth_esignet.http_transport import check_endpoint_url
 from g2p_auth_esignet.oidc import ConfigurationError, ProviderResponseError
-from g2p_auth_esignet.safe_fetch import image_from_data_url
+from g2p_auth_esignet.oidc_io import check_endpoint_url, image_from_data_url, safe_fetch
 
 from .conftest import JPEG, PNG
 

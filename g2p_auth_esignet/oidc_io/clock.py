@@ -1,4 +1,4 @@
-"""Wall-clock time of the login flow, in one place so that tests can patch it."""
+"""Wall-clock time of the login flow, read in one place."""
 
 import time
 

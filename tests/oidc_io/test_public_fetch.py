@@ -7,9 +7,13 @@ import tracemalloc
 
 import pytest
 
-from g2p_auth_esignet.http_transport import RequestsTransport, fetch_public_image
 from g2p_auth_esignet.oidc import ProviderResponseError
-from g2p_auth_esignet.safe_fetch import check_picture_url, is_public_address
+from g2p_auth_esignet.oidc_io import (
+    RequestsTransport,
+    check_picture_url,
+    fetch_public_image,
+    is_public_address,
+)
 
 from .conftest import PICTURE_HOST, PNG
 

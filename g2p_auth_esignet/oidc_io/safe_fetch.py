@@ -1,8 +1,10 @@
 """What the server may fetch: URL and address policy, KYC pictures as data URIs.
 
-Plain functions without I/O (no ``odoo``, no ``requests``); the network side
-is in ``http_transport``, which asks :func:`is_public_address` about every
-address it resolves and about the peer of every socket it connects.
+Plain functions without I/O (no ``requests``): provider endpoints
+(:func:`check_endpoint_url`), picture URLs and the addresses they resolve
+to. The network side is in ``transport`` and ``call``, which ask
+:func:`is_public_address` about every address a picture host resolves to
+and about the peer of every socket they connect.
 
 The address rules are written out here rather than left to
 ``ipaddress``'s ``is_global``, whose tables change between Python releases
@@ -17,12 +19,13 @@ import math
 import re
 from urllib.parse import urlsplit
 
-from .oidc.claims import MAX_PICTURE_BYTES, is_supported_image
-from .oidc.errors import ProviderResponseError
+from ..oidc.claims import MAX_PICTURE_BYTES, is_supported_image
+from ..oidc.errors import ConfigurationError, ProviderResponseError
 
 __all__ = [
     "MAX_PICTURE_BYTES",
     "MAX_URL_LENGTH",
+    "check_endpoint_url",
     "check_picture_url",
     "image_from_data_url",
     "is_loopback_host",
@@ -147,6 +150,36 @@ def is_loopback_host(host):
 
 def _normalize_host(host):
     return host.strip().rstrip(".").lower()
+
+
+def check_endpoint_url(url):
+    """None for an acceptable provider endpoint, else ConfigurationError.
+
+    ``https://`` anywhere; ``http://`` only to this machine (localhost,
+    127.0.0.0/8, ::1), for a local emulator. Raises
+    ``ConfigurationError("endpoint.insecure")`` for any other scheme or host,
+    ``ConfigurationError("endpoint.invalid")`` for text that is not a URL with
+    a host.
+    """
+    if (
+        not isinstance(url, str)
+        or not url
+        or any(char.isspace() or not char.isprintable() for char in url)
+    ):
+        raise ConfigurationError("endpoint.invalid")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigurationError("endpoint.invalid") from None
+    if not parts.hostname:
+        raise ConfigurationError("endpoint.invalid")
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return None
+    if scheme == "http" and is_loopback_host(parts.hostname):
+        return None
+    raise ConfigurationError("endpoint.insecure")
 
 
 def check_picture_url(url, *, allowed_hosts=()):

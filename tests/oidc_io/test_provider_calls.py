@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from g2p_auth_esignet.http_transport import RequestsTransport
 from g2p_auth_esignet.oidc import ProviderResponseError, messages
+from g2p_auth_esignet.oidc_io import RequestsTransport
 
 from .conftest import BOMB_DECODED_SIZE, JSON_BODY
 
@@ -181,7 +181,7 @@ _RSS_PROBE = """
 import resource, sys
 sys.path.insert(0, sys.argv[1])
 import conftest  # registers the addons as bare packages
-from g2p_auth_esignet.http_transport import RequestsTransport
+from g2p_auth_esignet.oidc_io import RequestsTransport
 from g2p_auth_esignet.oidc import ProviderResponseError
 
 transport = RequestsTransport(timeout=10)
