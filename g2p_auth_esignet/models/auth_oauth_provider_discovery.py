@@ -25,6 +25,8 @@ ENDPOINT_FIELDS = (
 )
 
 
+# One model in several files, by concern, on purpose: see auth_oauth_provider.py.
+# pylint: disable=consider-merging-classes-inherited
 class AuthOauthProvider(models.Model):
     """The provider's issuer and endpoints, checked, and filled by Discover
     from the issuer's discovery document."""

@@ -65,6 +65,8 @@ class ProviderJwksStore:
         provider.invalidate_recordset(["esignet_jwks_cache", "esignet_jwks_fetched_at"])
 
 
+# One model in several files, by concern, on purpose: see auth_oauth_provider.py.
+# pylint: disable=consider-merging-classes-inherited
 class AuthOauthProvider(models.Model):
     """The provider's keys: this relying party's signing key, the key that
     decrypts userinfo, both write-only; the provider's JWKS cache."""

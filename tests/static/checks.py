@@ -487,12 +487,28 @@ def functional_cores(addon_dir: Path) -> list[Path]:
     ]
 
 
-def _odoo_imports(tree: ast.AST, depth: int) -> list[tuple[int, str]]:
-    """Imports of odoo, and relative imports leaving the core package.
+def _is_odoo(module: str) -> bool:
+    return module == "odoo" or module.startswith("odoo.")
+
+
+def _addon_level_targets(node: ast.ImportFrom) -> list[str]:
+    """What an import at the addon package's level names: ``x`` of
+    ``from ..x.y import z``, or ``a``, ``b`` of ``from .. import a, b``."""
+    if node.module:
+        return [node.module.split(".")[0]]
+    return [alias.name for alias in node.names]
+
+
+def _odoo_imports(
+    tree: ast.AST, depth: int, cores: frozenset[str] = frozenset()
+) -> list[tuple[int, str]]:
+    """Imports of odoo, and relative imports leaving the functional cores.
 
     ``depth`` is how many packages deep the module sits below the addon
-    (1 for ``core/x.py``): a relative import of that level or more reaches
-    the addon package, i.e. Odoo-land.
+    (1 for ``core/x.py``): a relative import of a higher level reaches the
+    addon package, i.e. Odoo-land, unless what it names at that level is
+    one of the addon's ``cores`` (a core may use another core: ``from
+    ..oidc import X``). Higher still leaves the addon.
     """
     found = []
     for node in ast.walk(tree):
@@ -500,23 +516,78 @@ def _odoo_imports(tree: ast.AST, depth: int) -> list[tuple[int, str]]:
             found += [
                 (node.lineno, f"import {a.name}")
                 for a in node.names
-                if a.name == "odoo" or a.name.startswith("odoo.")
+                if _is_odoo(a.name)
             ]
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
-            if node.level == 0 and (module == "odoo" or module.startswith("odoo.")):
+            if node.level == 0 and _is_odoo(module):
                 found.append((node.lineno, f"from {module} import"))
-            elif node.level > depth:
+            elif node.level > depth and not (
+                node.level == depth + 1 and set(_addon_level_targets(node)) <= cores
+            ):
                 dots = "." * node.level
                 found.append((node.lineno, f"from {dots}{module} import (leaves it)"))
     return found
 
 
+def plain_modules_outside_cores(addon_dir: Path) -> list[Path]:
+    """The addon's top-level modules that do not touch Odoo.
+
+    A module beside ``__init__.py`` is shell code when it imports odoo, or
+    imports (relatively) the addon's Odoo folders or another such shell
+    module. Any other is plain Python that the purity check would not see:
+    it belongs in a functional core.
+    """
+    addon_dir = Path(addon_dir)
+    cores = {core.name for core in functional_cores(addon_dir)}
+    modules = {}
+    for path in sorted(addon_dir.glob("*.py")):
+        if path.name in ("__init__.py", "__manifest__.py"):
+            continue
+        try:
+            modules[path.stem] = (path, ast.parse(path.read_text(encoding="utf-8")))
+        except SyntaxError:
+            continue  # reported by check_python
+    # What each module reaches: "odoo", or the names it imports from the
+    # addon package (folders, other modules), cores left out.
+    reaches = {}
+    for name, (_path, tree) in modules.items():
+        targets = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                if any(_is_odoo(alias.name) for alias in node.names):
+                    targets.add("odoo")
+            elif isinstance(node, ast.ImportFrom):
+                if node.level == 0 and _is_odoo(node.module or ""):
+                    targets.add("odoo")
+                elif node.level >= 1:
+                    targets.update(set(_addon_level_targets(node)) - cores)
+        reaches[name] = targets
+    shell = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, targets in reaches.items():
+            if name in shell:
+                continue
+            if any(
+                target == "odoo" or target in shell or target not in modules
+                for target in targets
+            ):
+                shell.add(name)
+                changed = True
+    return [path for name, (path, _tree) in modules.items() if name not in shell]
+
+
 def check_pure_subpackages(addon_dir: Path) -> list[str]:
-    """Functional cores (packages outside models/controllers/...) never use Odoo."""
+    """Functional cores (packages outside models/controllers/...) never use
+    Odoo, and no plain module sits outside them (where this would not see it).
+    """
     addon_dir = Path(addon_dir)
     problems = []
-    for core in functional_cores(addon_dir):
+    cores = functional_cores(addon_dir)
+    core_names = frozenset(core.name for core in cores)
+    for core in cores:
         for path in iter_files(core, ".py"):
             rel = _rel(path, addon_dir)
             depth = len(path.relative_to(addon_dir).parts) - 1
@@ -526,8 +597,14 @@ def check_pure_subpackages(addon_dir: Path) -> list[str]:
                 continue  # reported by check_python
             problems += [
                 f"{rel}:{line}: functional core '{core.name}' imports odoo: {what}"
-                for line, what in _odoo_imports(tree, depth)
+                for line, what in _odoo_imports(tree, depth, core_names)
             ]
+    problems += [
+        f"{_rel(path, addon_dir)}: plain module outside the functional cores "
+        "(it imports no odoo): move it into a core package, where the purity "
+        "check sees it"
+        for path in plain_modules_outside_cores(addon_dir)
+    ]
     return problems
 
 

@@ -149,6 +149,66 @@ def test_relative_import_escaping_core(tmp_path):
     ]
 
 
+def test_core_may_use_another_core(tmp_path):
+    addon = tmp_path / "fx_tmp"
+    for core in ("engine", "wire"):
+        (addon / core).mkdir(parents=True)
+        (addon / core / "__init__.py").write_text("")
+    (addon / "models").mkdir()
+    (addon / "models" / "__init__.py").write_text("")
+    (addon / "wire" / "calls.py").write_text(
+        "from ..engine import rules\n"
+        "from ..engine.rules import rule\n"
+        "from .. import engine\n"
+        "from .. import engine, models\n"
+        "from ..models import record\n"
+        "from ...other_addon import thing\n"
+    )
+    assert checks.check_pure_subpackages(addon) == [
+        "wire/calls.py:4: functional core 'wire' imports odoo: "
+        "from .. import (leaves it)",
+        "wire/calls.py:5: functional core 'wire' imports odoo: "
+        "from ..models import (leaves it)",
+        "wire/calls.py:6: functional core 'wire' imports odoo: "
+        "from ...other_addon import (leaves it)",
+    ]
+
+
+def test_plain_module_outside_the_cores_is_reported(tmp_path):
+    addon = tmp_path / "fx_tmp"
+    (addon / "engine").mkdir(parents=True)
+    (addon / "engine" / "__init__.py").write_text("")
+    (addon / "models").mkdir()
+    (addon / "models" / "__init__.py").write_text("")
+    modules = {
+        "__init__.py": "from . import models\n",
+        "__manifest__.py": "{}\n",
+        "hooks.py": "from odoo.tools import SQL\n",
+        "messages.py": "import odoo.tools.translate\n",
+        # Odoo-land through the addon's own shell modules and folders.
+        "labels.py": "from .messages import x\n",
+        "relay.py": "from . import labels\n",
+        "record_helpers.py": "from .models import record\n",
+        # Plain: stdlib, a core, or other plain modules only.
+        "clock.py": "import time\n",
+        "transport.py": "import json\nfrom .engine import rules\nfrom . import clock\n",
+        "empty.py": "",
+    }
+    for name, text in modules.items():
+        (addon / name).write_text(text)
+    assert [p.name for p in checks.plain_modules_outside_cores(addon)] == [
+        "clock.py",
+        "empty.py",
+        "transport.py",
+    ]
+    problems = checks.check_pure_subpackages(addon)
+    assert problems == [
+        f"{name}: plain module outside the functional cores (it imports no "
+        "odoo): move it into a core package, where the purity check sees it"
+        for name in ("clock.py", "empty.py", "transport.py")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
