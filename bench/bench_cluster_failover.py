@@ -363,8 +363,8 @@ class Servers:
             process = self.start_server(server)
             wait_until(
                 lambda server=server: self.healthy(server),
-                180,
                 server.name,
+                180,
                 process,
                 self.log(server),
             )
@@ -381,8 +381,8 @@ class Servers:
             lambda: (
                 new_session().get(base + "/web/login", timeout=30).status_code == 200
             ),
-            120,
             "nginx",
+            120,
             self.nginx,
         )
         return base

@@ -29,7 +29,6 @@ import argparse
 import base64
 import configparser
 import contextlib
-import datetime
 import importlib.metadata
 import importlib.util
 import json
@@ -43,8 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,11 +53,19 @@ for _folder in (TESTS_DIR, SETUP_DIR):
         sys.path.append(str(_folder))
 
 import cluster  # noqa: E402
+import tooling  # noqa: E402
 from repo import ADDONS  # noqa: E402
-from run_suites import (  # noqa: E402
-    _odoo_config_source,
-    _own_module_problems,
+from tooling import ToolError as DemoError  # noqa: E402  (one kind of error)
+from tooling import (  # noqa: E402
+    drop_database,
+    http_get,
+    odoo_config_source,
+    own_module_problems,
+    read_odoo_options,
+    register_client,
+    wait_until,
 )
+from tooling import log_tail as tail  # noqa: E402
 
 ODOO_SERIES = 17
 DEFAULT_DB = "g2p_demo"
@@ -287,16 +292,6 @@ def setuptools_state():
     except importlib.metadata.PackageNotFoundError:
         version = None
     return version, importlib.util.find_spec("pkg_resources") is not None
-
-
-def read_odoo_options(source):
-    """The ``[options]`` of an Odoo configuration file ({} without a file)."""
-    parser = configparser.RawConfigParser()
-    if source:
-        parser.read(source)
-    if not parser.has_section("options"):
-        return {}
-    return dict(parser.items("options"))
 
 
 def split_addons_path(text):
@@ -896,23 +891,18 @@ def stop_demo(state, out=print):
 
 
 def client_registration_request(public_jwk, redirect_uris, logo_uri, now=None):
-    """The body of POST /v1/esignet/client-mgmt/oidc-client, per the guide."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    return {
-        "requestTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now:%f}"[:3] + "Z",
-        "request": {
-            "clientId": CLIENT_ID,
-            "clientName": "G2P self-service portal (demo)",
-            "publicKey": public_jwk,
-            "relyingPartyId": "g2p-demo",
-            "userClaims": [*GUIDE_USER_CLAIMS, LINKING_CLAIM],
-            "authContextRefs": list(GUIDE_ACR_VALUES),
-            "logoUri": logo_uri,
-            "redirectUris": list(redirect_uris),
-            "grantTypes": ["authorization_code"],
-            "clientAuthMethods": ["private_key_jwt"],
-        },
-    }
+    """The demo client's registration, as the OpenG2P eSignet guide asks."""
+    return tooling.client_registration_request(
+        CLIENT_ID,
+        public_jwk,
+        redirect_uris,
+        client_name="G2P self-service portal (demo)",
+        relying_party_id="g2p-demo",
+        user_claims=[*GUIDE_USER_CLAIMS, LINKING_CLAIM],
+        acr_values=GUIDE_ACR_VALUES,
+        logo_uri=logo_uri,
+        now=now,
+    )
 
 
 def redirect_uris(port):
@@ -927,38 +917,6 @@ def client_public_jwk(private_key_pem):
     from g2p_auth_esignet.oidc import load_private_key, public_jwk
 
     return public_jwk(load_private_key(private_key_pem))
-
-
-def register_client(issuer, body, post=None):
-    """Register; "registered", or "exists" when the client id is known."""
-    post = post or http_post_json
-    answer = post(issuer + "/v1/esignet/client-mgmt/oidc-client", body)
-    errors = answer.get("errors") or []
-    if not errors and (answer.get("response") or {}).get("clientId") == CLIENT_ID:
-        return "registered"
-    if any(error.get("errorCode") == "duplicate_client_id" for error in errors):
-        return "exists"
-    raise DemoError(f"the eSignet emulator refused the client registration: {errors}")
-
-
-def http_post_json(url, body, timeout=10):
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read())
-
-
-def http_get(url, timeout=5):
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return response.status, response.read()
-
-
-class DemoError(Exception):
-    """Something the person running the demo must know; one message."""
 
 
 # ---------------------------------------------------------------------------
@@ -1028,7 +986,7 @@ def install_addons(state, db, names, update=False):
     proc = subprocess.run(cmd, cwd=REPO_ROOT, check=False, capture_output=True)
     text = log.read_text(errors="replace") if log.is_file() else ""
     text += proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
-    problems = _own_module_problems(text)
+    problems = own_module_problems(text)
     failed_demo = [
         line for line in text.splitlines() if "demo data failed to install" in line
     ]
@@ -1043,53 +1001,6 @@ def install_addons(state, db, names, update=False):
 
 # ---------------------------------------------------------------------------
 # processes
-
-
-DROP_SCRIPT = """
-import sys
-import odoo
-odoo.tools.config.parse_config([f"--config={sys.argv[1]}"])
-# The demo's configuration hides the database manager (list_db = False),
-# which Odoo's drop also checks.
-odoo.tools.config["list_db"] = True
-from odoo.service import db
-db.exp_drop(sys.argv[2])
-"""
-
-
-def drop_database(state, db):
-    """Drop the database and its filestore, as Odoo's database manager does."""
-    proc = subprocess.run(
-        [sys.executable, "-c", DROP_SCRIPT, str(state.config), db],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise DemoError(f"dropping database {db} failed: {proc.stderr[-2000:]}")
-
-
-def wait_until(check, what, timeout, proc=None, log=None, cancel=()):
-    """Poll ``check()`` until true; fail early when ``proc`` exits or when
-    ``cancel`` (the signals received) is no longer empty."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cancel:
-            raise DemoError(f"stopped while waiting for {what}")
-        if proc is not None and proc.poll() is not None:
-            raise DemoError(f"{what} exited with {proc.returncode}{tail(log)}")
-        with contextlib.suppress(OSError, urllib.error.URLError, ValueError):
-            if check():
-                return
-        time.sleep(0.3)
-    raise DemoError(f"{what} did not answer within {timeout}s{tail(log)}")
-
-
-def tail(log, lines=15):
-    if not log or not Path(log).is_file():
-        return ""
-    text = Path(log).read_text(errors="replace").splitlines()[-lines:]
-    return f"; the end of {log}:\n    " + "\n    ".join(text)
 
 
 def answers(url, expect=200):
@@ -1541,7 +1452,7 @@ def run(args):
         terminate(list((stale.get("children") or {}).values()))
         state.pid_file.unlink()
 
-    config_source = _odoo_config_source()
+    config_source = odoo_config_source()
     options = read_odoo_options(config_source)
     print("Checking prerequisites")
     checks, user_path = check_prerequisites(args, config_source, options)
@@ -1567,7 +1478,7 @@ def run(args):
 
     if args.reset and database_state(options, args.db) is not None:
         print(f"\nDropping database {args.db} (--reset)")
-        drop_database(state, args.db)
+        drop_database(state.config, args.db)
         if database_state(options, args.db) is not None:
             raise DemoError(f"database {args.db} could not be dropped (is it in use?)")
     # OpenG2P's SMS gateway client, when its addon is there: the demo's SMS

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psycopg2
 import requests
+import tooling
 from repo import REPO_ROOT
 
 SETUP_DIR = REPO_ROOT / "setup"
@@ -110,7 +111,7 @@ class Cluster:
         self.process = None
         self.output = []
         self.info = {}
-        self.options = demo.read_odoo_options(demo._odoo_config_source())
+        self.options = tooling.read_odoo_options(tooling.odoo_config_source())
 
     # -- starting and stopping -------------------------------------------------
 
@@ -179,8 +180,8 @@ class Cluster:
         demo.terminate(list(leftovers), timeout=10)
         if not self.keep:
             state = demo.StateFolder(self.state_dir)
-            with contextlib.suppress(demo.DemoError):
-                demo.drop_database(state, self.database)
+            with contextlib.suppress(tooling.ToolError):
+                tooling.drop_database(state.config, self.database)
 
     # -- where things are --------------------------------------------------------
 

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-import run_suites
+import tooling
 from emulators.esignet import EsignetEmulator
 from repo import REPO_ROOT
 
@@ -32,11 +32,11 @@ demo = _load()
 
 
 def test_odoo_is_found_as_the_test_runner_finds_it(tmp_path, monkeypatch):
-    assert demo._odoo_config_source is run_suites._odoo_config_source
+    assert demo.odoo_config_source is tooling.odoo_config_source
     rc = tmp_path / "odoo.conf"
     rc.write_text("[options]\ndb_host = db.example\naddons_path = /a, /b\n")
     monkeypatch.setenv("ODOO_RC", str(rc))
-    assert demo._odoo_config_source() == rc
+    assert demo.odoo_config_source() == rc
     options = demo.read_odoo_options(rc)
     assert options["db_host"] == "db.example"
     assert demo.split_addons_path(options["addons_path"]) == ["/a", "/b"]
@@ -363,15 +363,19 @@ def test_registration_request_follows_the_guide():
 
 
 def test_registration_answers():
+    body = demo.client_registration_request({"kty": "RSA"}, [], "http://x/logo")
     ok = {"response": {"clientId": demo.CLIENT_ID, "status": "ACTIVE"}, "errors": []}
-    assert demo.register_client("http://e", {}, post=lambda u, b: ok) == "registered"
+    assert demo.register_client("http://e", body, post=lambda u, b: ok) == "registered"
+    other = {"response": {"clientId": "another", "status": "ACTIVE"}, "errors": []}
+    with pytest.raises(demo.DemoError):
+        demo.register_client("http://e", body, post=lambda u, b: other)
     duplicate = {"response": None, "errors": [{"errorCode": "duplicate_client_id"}]}
-    assert demo.register_client("http://e", {}, post=lambda u, b: duplicate) == (
+    assert demo.register_client("http://e", body, post=lambda u, b: duplicate) == (
         "exists"
     )
     refused = {"response": None, "errors": [{"errorCode": "invalid_input"}]}
     with pytest.raises(demo.DemoError, match="invalid_input"):
-        demo.register_client("http://e", {}, post=lambda u, b: refused)
+        demo.register_client("http://e", body, post=lambda u, b: refused)
 
 
 def test_registration_with_the_emulator():
