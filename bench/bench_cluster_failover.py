@@ -2,7 +2,7 @@
 """Benchmark: applicants signing in and applying through nginx, one Odoo
 server against two, one of the two killed in the middle (issue 17).
 
-The topology is ``setup/demo.py --servers N``'s (``setup/cluster.py``):
+The topology is ``setup/demo.py --servers N``'s (``setup/portal_demo/cluster.py``):
 Odoo servers with ``--workers`` each, ``session_db`` and ``queue_job``
 server-wide, ``proxy_mode``, their own ports and data folders, the
 filestore shared; nginx in front (round robin, no sticky sessions, a server
@@ -90,7 +90,7 @@ from odoo_bench import (  # noqa: E402
 )
 
 sys.path.insert(0, str(REPO_ROOT / "setup"))
-import cluster  # noqa: E402  (setup/cluster.py)
+from portal_demo import cluster  # noqa: E402
 
 OUR_ADDONS = ("g2p_portal_forms", "g2p_self_service_portal")
 TIMEOUT = (10, 180)  # connect, read (seconds)
@@ -297,7 +297,7 @@ class Phase:
 
 
 class Servers:
-    """Odoo servers and nginx, started from setup/cluster.py's pieces."""
+    """Odoo servers and nginx, started from setup/portal_demo/cluster.py's pieces."""
 
     def __init__(self, workdir, config, database, args, count, own_data_dirs):
         self.workdir = workdir

@@ -5,9 +5,7 @@ import statistics
 from dataclasses import dataclass
 
 import page_weight
-from odoo_bench import (
-    percentile,
-)
+from odoo_bench import percentile
 
 from .common import (
     DASHBOARD_LABELS,
@@ -27,9 +25,7 @@ from .common import (
     WEIGHT_SIGN_IN,
     WIDTH,
 )
-from .measuring import (
-    Measure,
-)
+from .measuring import Measure
 
 # -- report ------------------------------------------------------------------------
 

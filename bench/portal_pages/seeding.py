@@ -3,9 +3,7 @@
 import math
 from datetime import date, datetime, timedelta
 
-from odoo_bench import (
-    connect,
-)
+from odoo_bench import connect
 
 from .common import (
     ANSWERS,
