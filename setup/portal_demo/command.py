@@ -74,9 +74,6 @@ from .state_folder import (
     write_if_changed,
 )
 
-# ---------------------------------------------------------------------------
-# main
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(

@@ -23,9 +23,6 @@ from .settings import (
     PYTHON_LIBRARIES,
 )
 
-# ---------------------------------------------------------------------------
-# prerequisites
-
 
 @dataclass
 class Check:

@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TESTS_DIR = REPO_ROOT / "tests"
 DEMO_DIR = Path(__file__).resolve().parent
+REPO_ROOT = DEMO_DIR.parents[1]
 ODOO_SERIES = 17
 DEFAULT_DB = "g2p_demo"
 DEFAULT_PORT = 8069

@@ -24,9 +24,6 @@ from .settings import (
     STOP_TIMEOUT,
 )
 
-# ---------------------------------------------------------------------------
-# the state folder: configuration, keys, pid file
-
 
 def state_dir(environ=None):
     environ = os.environ if environ is None else environ
