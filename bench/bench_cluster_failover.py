@@ -81,6 +81,7 @@ from odoo_bench import (  # noqa: E402
     percentile,
     prepare_database,
     process_tree_cpu,
+    run_in_odoo,
     run_in_workdir,
     run_shell,
     start_process,
@@ -772,10 +773,11 @@ def run(args, workdir):
     total = 2 * args.applicants
     print(f"setting up the program and {total} applicants ...", flush=True)
     started = time.monotonic()
-    setup = run_shell(
+    setup = run_in_odoo(
         config,
         args.db,
-        apply_bench.SETUP_SCRIPT,
+        apply_bench.IN_ODOO,
+        "set_up",
         {
             "store": apply_bench.STORE_NAME,
             "builder": apply_bench.BUILDER_NAME,
@@ -785,7 +787,6 @@ def run(args, workdir):
             "prefix": apply_bench.LOGIN_PREFIX,
             "password": apply_bench.PASSWORD,
         },
-        "BENCH_SETUP",
         timeout=3600,
     )
     print(f"  done ({time.monotonic() - started:.0f}s)", flush=True)

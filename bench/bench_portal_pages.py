@@ -105,6 +105,7 @@ from odoo_bench import (
     OdooLog,
     free_port,
     prepare_database,
+    run_in_odoo,
     run_in_workdir,
     start_odoo,
     stop_process,
@@ -118,12 +119,14 @@ from portal_pages.common import (
     CUSTOMER_NAME,
     DASHBOARD_MARKER,
     FORMIOJS_SPEC,
+    IN_ODOO,
     JOURNALS,
     OUR_ADDONS,
     PASSWORD,
     PROGRAM_PREFIX,
     REGISTRANT_PREFIX,
     SCHEMA,
+    SETUP_TIMEOUT,
     SKIPPED,
     SMALL_LOGIN,
     SMALL_NAME,
@@ -134,7 +137,6 @@ from portal_pages.common import (
     USER_LOGIN,
     USER_NAME,
     WEIGHT_APPLY,
-    run_in_odoo,
 )
 from portal_pages.measuring import (
     Page,
@@ -283,6 +285,7 @@ def run(args, workdir):
     setup = run_in_odoo(
         config,
         args.db,
+        IN_ODOO,
         "set_up",
         {
             "store": STORE_NAME,
@@ -301,6 +304,7 @@ def run(args, workdir):
             "customer_name": CUSTOMER_NAME,
             "password": PASSWORD,
         },
+        timeout=SETUP_TIMEOUT,
     )
     print(f"  done ({time.monotonic() - started:.0f}s)")
     print("seeding with COPY ...", flush=True)

@@ -59,6 +59,7 @@ __all__ = [
     "percentile",
     "prepare_database",
     "run_in_workdir",
+    "run_in_odoo",
     "run_shell",
     "start_haproxy",
     "start_nginx",
@@ -368,6 +369,18 @@ def run_shell(config, database, script, params, marker, timeout=SHELL_TIMEOUT):
             return json.loads(line.split(" ", 1)[1])
     output = (proc.stdout[-1500:] + "\n" + proc.stderr[-3000:]).strip()
     raise RuntimeError(f"odoo shell script ({marker}) failed:\n{output}")
+
+
+def run_in_odoo(config, database, path, function, params, timeout=SHELL_TIMEOUT):
+    """``function(env, params)`` of the file ``path`` run in ``odoo-bin
+    shell`` as superuser (``run_shell``); what it returns (JSON).
+
+    The file is a module of its own (it imports ``odoo``, never the
+    benchmark's modules); the function commits what it keeps."""
+    marker = f"BENCH_{function.upper()}"
+    call = f"print({marker!r}, json.dumps({function}(env, json.loads(PARAMS))))\n"
+    script = Path(path).read_text(encoding="utf-8") + "\n\n" + call
+    return run_shell(config, database, script, params, marker, timeout=timeout)
 
 
 # -- the Odoo server -------------------------------------------------------------

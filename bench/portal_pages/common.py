@@ -1,12 +1,9 @@
-"""What the portal pages benchmark's parts share: names, limits, the ORM step."""
+"""What the portal pages benchmark's parts share: names, limits, ``in_odoo.py``."""
 
 import json
 from pathlib import Path
 
-from odoo_bench import (
-    REPO_ROOT,
-    run_shell,
-)
+from odoo_bench import REPO_ROOT
 
 ADDON = "g2p_entitlement_tracking"
 # Updated first in a reused database: the addons that depend on it
@@ -95,14 +92,5 @@ WEIGHT_APPLY = "/my/programs/<id>/apply"
 WEIGHT_HOME = "/my/home (customer)"
 SKIPPED = "--skip-weight"
 
-
+# The records made through the ORM, inside odoo-bin shell (odoo_bench.run_in_odoo).
 IN_ODOO = Path(__file__).with_name("in_odoo.py")
-
-
-def run_in_odoo(config, database, function, params, timeout=SETUP_TIMEOUT):
-    """``function`` of ``in_odoo.py`` run in ``odoo-bin shell`` as superuser
-    with ``params``; what it returns."""
-    marker = f"BENCH_PAGES_{function.upper()}"
-    call = f"print({marker!r}, json.dumps({function}(env, json.loads(PARAMS))))\n"
-    script = IN_ODOO.read_text(encoding="utf-8") + "\n\n" + call
-    return run_shell(config, database, script, params, marker, timeout=timeout)

@@ -20,6 +20,7 @@ from odoo_bench import (
     connect,
     new_session,
     percentile,
+    run_in_odoo,
     start_nginx,
     stop_process,
 )
@@ -28,14 +29,15 @@ from repo import register_bare_addon_packages
 from .common import (
     BUILDER_NAME,
     FORMIOJS_SPEC,
+    IN_ODOO,
     MAX_WARMUP,
     PROGRAM_PREFIX,
+    SETUP_TIMEOUT,
     WARMUP,
     WEIGHT_APPLY,
     WEIGHT_DASHBOARD,
     WEIGHT_HOME,
     WEIGHT_SIGN_IN,
-    run_in_odoo,
 )
 
 register_bare_addon_packages()  # g2p_portal_forms.formiojs without Odoo
@@ -289,12 +291,14 @@ def install_formiojs(config, args, workdir):
     result = run_in_odoo(
         config,
         args.db,
+        IN_ODOO,
         "use_formiojs",
         {
             "tarball": str(tarball),
             "builder": BUILDER_NAME,
             "version": version[1] if version else "",
         },
+        timeout=SETUP_TIMEOUT,
     )
     return result["version"]
 
