@@ -43,7 +43,8 @@ error.
 The database is kept and reused between runs (``g2p_portal_forms`` updated
 first unless ``--no-update``; the bench program's applications, memberships,
 documents and drafts deleted before each run); ``--fresh`` recreates it.
-Logs and work files stay in a /tmp/g2p-bench-apply-* folder.
+Logs and work files stay in a /tmp/g2p-bench-apply-* folder. The records made
+through the ORM, the checks and the report are in ``bench/portal_apply/``.
 
     python3 bench/bench_portal_apply.py [--db g2p_bench_apply] [--fresh]
         [--no-update] [--applicants 200] [--double 20] [--replay 20]
