@@ -13,7 +13,7 @@ literal percent sign as ``%%``.
 
 from odoo.tools.translate import _lt
 
-from .oidc import OidcError, messages
+from .oidc import messages
 
 MESSAGES = {
     messages.DEFAULT: _lt("Sign-in with your national ID failed. Please try again."),
@@ -90,20 +90,15 @@ MESSAGES = {
 }
 
 
-def translated(error_or_key, params=None):
-    """The person's-language message of an OidcError or of a message key.
+def translated(code, params=None):
+    """The person's-language message of a message key (an OidcError's
+    ``message_key`` and ``message_params``).
 
-    ``params`` default to the error's ``message_params``. An unknown key, or
-    a sentence whose translation does not fit its parameters, gives the
-    generic message: a person never sees a key or a broken sentence.
+    An unknown key, or a sentence whose translation does not fit its
+    parameters, gives the generic message: a person never sees a key or a
+    broken sentence.
     """
-    if isinstance(error_or_key, OidcError):
-        key = error_or_key.message_key
-        if params is None:
-            params = error_or_key.message_params
-    else:
-        key = error_or_key
-    entry = MESSAGES.get(key) if isinstance(key, str) else None
+    entry = MESSAGES.get(code) if isinstance(code, str) else None
     if entry is None:
         return str(MESSAGES[messages.DEFAULT])
     try:

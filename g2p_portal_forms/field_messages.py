@@ -51,10 +51,11 @@ MESSAGES = {
 }
 
 
-def translated(error):
-    """The person's-language sentence of a core FieldError."""
-    entry = MESSAGES.get(error.code, MESSAGES[e.CUSTOM])
+def translated(code, params=None):
+    """The person's-language sentence of a core problem code (a FieldError's
+    ``code`` and ``params``)."""
+    entry = MESSAGES.get(code, MESSAGES[e.CUSTOM])
     try:
-        return str(entry).format(**(error.params or {}))
+        return str(entry).format(**(params or {}))
     except (KeyError, IndexError, ValueError):
         return str(MESSAGES[e.CUSTOM])

@@ -338,7 +338,9 @@ class AuthOauthProvider(models.Model):
                     key = load_private_key(provider.client_private_key)
                     check_assertion_alg(key.alg, provider._esignet_assertion_algs())
                 except ConfigurationError as error:
-                    raise ValidationError(translated(error)) from None
+                    raise ValidationError(
+                        translated(error.message_key, error.message_params)
+                    ) from None
 
     @api.constrains("default_group_user_creation")
     def _check_default_group_user_creation(self):
@@ -397,7 +399,9 @@ class AuthOauthProvider(models.Model):
             try:
                 parse_mapping(provider.partner_creation_validate_response or "")
             except ConfigurationError as error:
-                raise ValidationError(translated(error)) from None
+                raise ValidationError(
+                    translated(error.message_key, error.message_params)
+                ) from None
 
     @api.constrains("esignet_clock_skew", "esignet_timeout", "esignet_jwks_ttl")
     def _check_durations(self):
@@ -662,7 +666,9 @@ class AuthOauthProvider(models.Model):
             try:
                 check_assertion_alg(self._esignet_signing_key().alg, algs)
             except ConfigurationError as error:
-                raise UserError(translated(error)) from None
+                raise UserError(
+                    translated(error.message_key, error.message_params)
+                ) from None
         self.write(
             dict(
                 endpoints,

@@ -355,6 +355,9 @@ class TestProviderSecrets(TransactionCase):
         with self.assertRaises(ValidationError) as raised:
             provider.client_private_key_new = secret
         self.assertNotIn("SECRET", str(raised.exception))
+        # The configuration error's own sentence (user_messages), not the
+        # generic sign-in failure.
+        self.assertIn("is not a valid private RSA", str(raised.exception))
         with self.assertRaises(ValidationError):
             provider.esignet_userinfo_decryption_key_new = '{"kty": "RSA"}'
 

@@ -1,1 +1,1 @@
-from . import assist, profile
+from . import assist, capture, profile

@@ -1,6 +1,7 @@
 from . import (
     g2p_biometric_audit,
     g2p_biometric_capture,
+    g2p_biometric_capture_data,
     g2p_biometric_capture_read,
     g2p_biometric_consent,
     g2p_program,

@@ -1,7 +1,10 @@
+import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+
+_logger = logging.getLogger(__name__)
 
 # How long a recorded consent covers captures of the same visit.
 CONSENT_VALID_HOURS = 12
@@ -78,3 +81,45 @@ class G2PBiometricConsent(models.Model):
             order="given_at desc, id desc",
             limit=1,
         )
+
+    @api.model
+    def _g2p_statement(self):
+        """The words the registrant agrees to, in the officer's language."""
+        return _(
+            "I agree that my fingerprints, irises or face are captured to apply "
+            "to social protection programs on my behalf, stored encrypted, seen "
+            "only by registration officers, and deleted after the retention "
+            "period."
+        )
+
+    @api.model
+    def _g2p_methods(self):
+        """[(method, label)] of the ways a consent is given."""
+        return self._fields["method"]._description_selection(self.env)
+
+    @api.model
+    def _g2p_record(self, partner, method):
+        """The consent ``partner`` gives the current officer by ``method``, to
+        ``_g2p_statement``, recorded and audited; empty (nothing written)
+        when ``method`` is not one of ``_g2p_methods``."""
+        methods = dict(self._g2p_methods())
+        if not isinstance(method, str) or method not in methods:
+            _logger.info("Consent for partner %s not recorded: no method", partner.id)
+            return self.browse()
+        consent = self.create(
+            {
+                "partner_id": partner.id,
+                "method": method,
+                "statement": self._g2p_statement(),
+            }
+        )
+        self.env["g2p.biometric.audit"]._g2p_log(
+            "consent", partner=partner, reason=methods[method]
+        )
+        _logger.info(
+            "Consent %s recorded for partner %s by officer %s",
+            consent.id,
+            partner.id,
+            self.env.uid,
+        )
+        return consent

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..sbi.protocol import ENVIRONMENTS
+from ..sbi import ENVIRONMENTS
 
 
 class ResConfigSettings(models.TransientModel):

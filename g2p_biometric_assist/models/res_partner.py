@@ -42,3 +42,15 @@ class ResPartner(models.Model):
         return [
             ("id", "in" if positive else "not in", self._g2p_assisted_partner_ids())
         ]
+
+    @api.model
+    def _g2p_assist_search_domain(self, query):
+        """Registrants an officer finds by ``query``: part of their name, one
+        of their IDs, or their number in the registry."""
+        domain = [("is_registrant", "=", True), ("is_group", "=", False)]
+        if not query:
+            return domain
+        terms = ["|", ("name", "ilike", query), ("reg_ids.value", "=", query)]
+        if query.isdigit() and len(query) <= 9:
+            terms = ["|", ("id", "=", int(query))] + terms
+        return domain + terms

@@ -1,8 +1,10 @@
 """Typed refusals of the SBI core: one exception class, a stable ``code``.
 
-The Odoo shell maps ``SbiError.code`` to a translated sentence; the English
-message is for logs only. ``device_error_code`` carries the device's own
-``error.errorCode`` for ``sbi_error``.
+The Odoo shell maps ``SbiError.code`` (or its finer ``reason``) to a
+translated sentence; the English message is for logs only.
+``device_error_code`` carries the device's own ``error.errorCode`` for
+``sbi_error``: ``device_error_key`` names it for the shell, with the same
+keys as the browser's client (``sbi_client.js``, ``describeError``).
 """
 
 # Refusal codes (stable API: the Odoo shell translates them).
@@ -76,23 +78,45 @@ DEVICE_ERROR_CODES = {
 }
 
 
+DEVICE_ERROR_PREFIX = "device_error_"
+# The spec leaves 5xx to each device provider.
+DEVICE_ERROR_VENDOR = DEVICE_ERROR_PREFIX + "vendor"
+DEVICE_ERROR_UNKNOWN = DEVICE_ERROR_PREFIX + "unknown"
+
+
+def device_error_key(error_code):
+    """``device_error_<code>`` for a code of the spec's table,
+    ``DEVICE_ERROR_VENDOR`` for a provider's own (5xx), else
+    ``DEVICE_ERROR_UNKNOWN``."""
+    code = "" if error_code is None else str(error_code).strip()
+    if code in DEVICE_ERROR_CODES:
+        return DEVICE_ERROR_PREFIX + code
+    if len(code) == 3 and code.startswith("5") and code.isdigit():
+        return DEVICE_ERROR_VENDOR
+    return DEVICE_ERROR_UNKNOWN
+
+
 def describe_device_error(error_code):
     """English description of a device ``errorCode`` (vendor codes included)."""
-    code = str(error_code).strip()
-    if code in DEVICE_ERROR_CODES:
-        return DEVICE_ERROR_CODES[code]
-    if len(code) == 3 and code.startswith("5") and code.isdigit():
+    key = device_error_key(error_code)
+    if key == DEVICE_ERROR_VENDOR:
         return "Device provider specific error"
-    return "Unknown device error"
+    if key == DEVICE_ERROR_UNKNOWN:
+        return "Unknown device error"
+    return DEVICE_ERROR_CODES[key.removeprefix(DEVICE_ERROR_PREFIX)]
 
 
 class SbiError(Exception):
-    """A refusal: ``code`` is one of ``CODES``."""
+    """A refusal: ``code`` is one of ``CODES``; ``reason``, when given, says
+    which of the caller's choices made it (see ``choices``)."""
 
-    def __init__(self, code, message="", *, device_error_code=None, index=None):
+    def __init__(
+        self, code, message="", *, device_error_code=None, index=None, reason=None
+    ):
         if code not in CODES:
             raise ValueError(f"unknown SBI refusal code {code!r}")
         self.code = code
+        self.reason = reason
         self.device_error_code = device_error_code
         self.index = index  # position of the biometric segment, if any
         text = message or code

@@ -9,6 +9,7 @@ from . import (
     test_demo_accessibility,
     test_demo_end_to_end,
     test_install,
+    test_officer_model,
     test_purge_and_read,
 )
 from . import test_platform_access

@@ -297,4 +297,4 @@ def read_answers(text, program):
             error.code,
             len(text) if isinstance(text, str) else 0,
         )
-        raise SubmissionInvalid(translated(error.field_error()), {}) from None
+        raise SubmissionInvalid(translated(error.code), {}) from None

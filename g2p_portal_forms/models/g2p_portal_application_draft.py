@@ -7,8 +7,8 @@ from odoo import api, fields, models
 
 from ..exceptions import SubmissionInvalid
 from ..field_messages import translated
-from ..formio_core import FieldError, measure_data
 from ..formio_core import errors as e
+from ..formio_core import measure_data
 
 _logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class G2PPortalApplicationDraft(models.Model):
                 program.id,
                 problem,
             )
-            raise SubmissionInvalid(translated(FieldError.build("", problem)), {})
+            raise SubmissionInvalid(translated(problem), {})
         self.env.cr.execute(
             "INSERT INTO g2p_portal_application_draft "
             "(partner_id, program_id, data, create_uid, create_date, write_uid, "

@@ -690,5 +690,6 @@ def merge_answers(answers, values):
 def _field_messages(errors):
     """The validator's errors as {path: [message, …]}, in the person's language."""
     return {
-        path: [translated(item) for item in items] for path, items in errors.items()
+        path: [translated(item.code, item.params) for item in items]
+        for path, items in errors.items()
     }

@@ -115,12 +115,17 @@ class TestApply(PortalFormsCase):
     def test_invalid_value(self):
         self._sign_in(self.ana)
         answers = dict(GOOD_ANSWERS, household_size=99)
-        self._assert_refused(self._submit(answers=answers), "need your attention")
+        response = self._submit(answers=answers)
+        self._assert_refused(response, "need your attention")
+        # Next to the field, the core's problem in words (field_messages).
+        self.assertIn("Enter a value less than or equal to 30.", response.text)
 
     def test_unknown_key(self):
         self._sign_in(self.ana)
         answers = dict(GOOD_ANSWERS, bank_account_number="123")
-        self._assert_refused(self._submit(answers=answers), "need your attention")
+        response = self._submit(answers=answers)
+        self._assert_refused(response, "need your attention")
+        self.assertIn("This field is not part of the form.", response.text)
 
     def test_locked_field_cannot_be_changed(self):
         self._sign_in(self.ana)

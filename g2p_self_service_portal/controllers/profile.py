@@ -43,46 +43,72 @@ def _is_registrant(partner):
     return bool(partner.is_registrant) and not partner.is_group
 
 
+def _posted_id(value):
+    """The record ID a form posted, or 0."""
+    if isinstance(value, str) and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return 0
+
+
+def profile_locked(partner):
+    """Fields verified through the national ID (g2p_auth_esignet); none for
+    a new registrant (an empty partner)."""
+    return frozenset(partner._esignet_locked_field_set()) if partner else frozenset()
+
+
+def profile_genders():
+    """[(label, code)] of the genders offered."""
+    # sudo: the list of genders is configuration, not personal data,
+    # and portal users have no access to gender.type.
+    genders = request.env["gender.type"].sudo().search_read([], ["value", "code"])
+    return [(row["value"], row["code"]) for row in genders]
+
+
+def profile_languages():
+    """[(code, name)] of the website's languages."""
+    website = request.website
+    languages = website.language_ids if website else request.env["res.lang"]
+    return [(lang.code, lang.name) for lang in languages]
+
+
+def profile_country(partner, posted=None):
+    """The country the form is about: the one posted, else the person's."""
+    return _posted_id((posted or {}).get("country_id")) or partner.country_id.id
+
+
+def profile_context(partner, form=None):
+    """What the profile checks (``check_profile``) need to judge ``form`` for
+    ``partner``: the one place it is built, for the registrant's own profile
+    page and for an officer registering someone new (an empty partner)."""
+    env = request.env
+    countries = env["res.country"].search_read([], ["code"])
+    states = env["res.country.state"].search_read(
+        [
+            "|",
+            (
+                "country_id",
+                "in",
+                [partner.country_id.id, profile_country(partner, form)],
+            ),
+            # The posted region, to say which country it belongs to.
+            ("id", "=", _posted_id((form or {}).get("state_id"))),
+        ],
+        ["country_id"],
+    )
+    country = partner.country_id or env.company.country_id
+    return ProfileContext(
+        today=fields.Date.context_today(partner),
+        locked=profile_locked(partner),
+        countries={row["id"]: row["code"] for row in countries},
+        states={row["id"]: row["country_id"][0] for row in states},
+        genders=frozenset(code for code, _label in profile_genders()),
+        languages=frozenset(code for code, _label in profile_languages()),
+        default_region=country.code or None,
+    )
+
+
 class ProfilePortal(EsignetCustomerPortal):
     # -- the profile ---------------------------------------------------------
-
-    def _profile_locked(self, partner):
-        # Fields verified through the national ID (g2p_auth_esignet).
-        return frozenset(partner._esignet_locked_field_set())
-
-    def _profile_genders(self):
-        # sudo: the list of genders is configuration, not personal data,
-        # and portal users have no access to gender.type.
-        genders = request.env["gender.type"].sudo().search_read([], ["value", "code"])
-        return [(row["value"], row["code"]) for row in genders]
-
-    def _profile_languages(self):
-        website = request.website
-        languages = website.language_ids if website else request.env["res.lang"]
-        return [(lang.code, lang.name) for lang in languages]
-
-    def _profile_default_region(self, partner):
-        country = partner.country_id or request.env.company.country_id
-        return country.code or None
-
-    def _profile_country(self, partner, posted=None):
-        """The country the form is about: the one posted, else the person's."""
-        value = (posted or {}).get("country_id")
-        if isinstance(value, str) and value.isdigit() and len(value) <= 9:
-            return int(value)
-        return partner.country_id.id or False
-
-    def _profile_current(self, partner):
-        current = {}
-        for name in PROFILE_FIELDS:
-            value = partner[name]
-            field = partner._fields[name]
-            if field.type == "many2one":
-                value = value.id
-            elif field.type == "date":
-                value = fields.Date.to_string(value) if value else False
-            current[name] = value
-        return current
 
     def _profile_values(self, partner, posted=None, errors=None):
         Country = request.env["res.country"]
@@ -95,19 +121,19 @@ class ProfilePortal(EsignetCustomerPortal):
         values.update(
             {
                 "partner": partner,
-                "current": self._profile_current(partner),
+                "current": partner._esignet_current_values(PROFILE_FIELDS),
                 "posted": posted or {},
                 "profile_errors": errors or {},
-                "locked": self._profile_locked(partner),
+                "locked": profile_locked(partner),
                 "countries": Country.search([]),
                 # Only the chosen country's regions: all of them would make
                 # the page several times heavier. Another country's regions
                 # are offered once it is saved.
                 "states": State.search(
-                    [("country_id", "=", self._profile_country(partner, posted))]
+                    [("country_id", "=", profile_country(partner, posted))]
                 ),
-                "genders": self._profile_genders(),
-                "languages": self._profile_languages(),
+                "genders": profile_genders(),
+                "languages": profile_languages(),
                 # sudo: the ID type names of the person's own IDs (read above
                 # through the record rules).
                 "reg_ids": [
@@ -150,39 +176,11 @@ class ProfilePortal(EsignetCustomerPortal):
             values["saved"] = request.params.get("saved") == "1"
             return self._render_profile(values)
         form = {name: post[name] for name in PROFILE_FIELDS if name in post}
-        countries = request.env["res.country"].search_read([], ["code"])
-        posted_state = form.get("state_id")
-        states = request.env["res.country.state"].search_read(
-            [
-                "|",
-                (
-                    "country_id",
-                    "in",
-                    [partner.country_id.id, self._profile_country(partner, form)],
-                ),
-                # The posted region, to say which country it belongs to.
-                (
-                    "id",
-                    "=",
-                    int(posted_state)
-                    if isinstance(posted_state, str)
-                    and posted_state.isdigit()
-                    and len(posted_state) <= 9
-                    else 0,
-                ),
-            ],
-            ["country_id"],
+        result = check_profile(
+            form,
+            profile_context(partner, form),
+            partner._esignet_current_values(PROFILE_FIELDS),
         )
-        context = ProfileContext(
-            today=fields.Date.context_today(partner),
-            locked=self._profile_locked(partner),
-            countries={row["id"]: row["code"] for row in countries},
-            states={row["id"]: row["country_id"][0] for row in states},
-            genders=frozenset(code for code, _label in self._profile_genders()),
-            languages=frozenset(code for code, _label in self._profile_languages()),
-            default_region=self._profile_default_region(partner),
-        )
-        result = check_profile(form, context, self._profile_current(partner))
         errors = {
             name: translated(code, params)
             for name, (code, params) in result.errors.items()

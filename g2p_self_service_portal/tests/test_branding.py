@@ -27,7 +27,10 @@ PLACEHOLDERS = (
     "Powered by",
     "Company name",
     "info@yourcompany.example.com",
+    "555-0111",
     "Useful Links",
+    "Fake Buena Vista",
+    "My Company",
 )
 
 
@@ -94,7 +97,7 @@ class TestBranding(PortalPagesCase):
 
     def test_footer_shows_the_agency_and_no_placeholder(self):
         self._settings(BRANDING)
-        for url in ("/about", "/selfservice/login"):
+        for url in ("/about", "/selfservice/login", "/contactus"):
             page = self._page(url)
             footer = page.get_element_by_id("footer").text_content()
             copyright_ = " ".join(
@@ -111,6 +114,14 @@ class TestBranding(PortalPagesCase):
             menu = [a.get("href") for a in page.xpath("//header//a[@role='menuitem']")]
             self.assertIn("/my/programs", menu)
             self.assertIn("/help", menu)
+            # The header's contact is the agency's too.
+            self.assertTrue(page.xpath("//header//a[@href='tel:+233302000000']"), url)
+
+    def test_no_contact_set_no_contact_in_the_header(self):
+        self._settings(dict(BRANDING, g2p_contact_phone=False, g2p_contact_email=False))
+        page = self._page("/about")
+        self.assertFalse(page.xpath("//header//a[starts-with(@href, 'tel:')]"))
+        self.assertFalse(page.xpath("//header//a[starts-with(@href, 'mailto:')]"))
 
     def test_visitors_sign_in_on_the_portal(self):
         page = self._page("/about")

@@ -1,6 +1,7 @@
 """The demo's command line and its run."""
 
 import argparse
+import contextlib
 import re
 import secrets
 import shutil
@@ -290,6 +291,9 @@ def run(args):
         drop_database(state.config, args.db)
         if database_state(options, args.db) is not None:
             raise DemoError(f"database {args.db} could not be dropped (is it in use?)")
+        # What the old database sent is not the new one's.
+        with contextlib.suppress(FileNotFoundError):
+            state.messages.unlink()
     # OpenG2P's SMS gateway client, when its addon is there: the demo's SMS
     # go through it to the sink, as they would to a real gateway.
     addons = (*ADDONS, SMS_ADDON) if getattr(args, "sms_addon", False) else ADDONS

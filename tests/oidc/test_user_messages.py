@@ -351,16 +351,28 @@ def user_messages(monkeypatch):
     sys.modules.pop("g2p_auth_esignet.user_messages", None)
 
 
-def test_translated_by_key_and_by_error(user_messages):
+def translate_error(user_messages, error):
+    return user_messages.translated(error.message_key, error.message_params)
+
+
+def test_translated_by_key(user_messages):
     state = "[fr] " + TABLE[messages.STATE]
     assert user_messages.translated(messages.STATE) == state
-    assert user_messages.translated(StateError("state.expired")) == state
+    assert translate_error(user_messages, StateError("state.expired")) == state
     # The controller keeps the key in the session, then shows it.
     assert user_messages.translated(StateError("x").message_key) == state
 
 
+def test_translated_takes_a_key_never_an_error(user_messages):
+    # One signature for every addon's translated(code, params): an error
+    # object is no key, and gives the generic sentence.
+    error = StateError("state.expired")
+    assert user_messages.translated(error) == "[fr] " + TABLE[messages.DEFAULT]
+
+
 def test_translated_fills_the_parameters(user_messages):
-    text = user_messages.translated(raised(check_assertion_alg, "ES256", ["RS256"]))
+    error = raised(check_assertion_alg, "ES256", ["RS256"])
+    text = translate_error(user_messages, error)
     assert "ES256" in text and "RS256" in text and "%(" not in text
 
 
@@ -375,7 +387,7 @@ def test_a_translation_breaking_its_placeholders_gives_the_default(user_messages
     source = TABLE[messages.CLIENT_KEY_ALG_NOT_SUPPORTED]
     FakeLazyTranslation.translations[source] = "Algorithme %(algorithme)s refusé"
     error = raised(check_assertion_alg, "ES256", ["RS256"])
-    assert user_messages.translated(error) == "[fr] " + TABLE[messages.DEFAULT]
+    assert translate_error(user_messages, error) == "[fr] " + TABLE[messages.DEFAULT]
     # Without its parameters a parameterised sentence is never shown raw.
     assert user_messages.translated(error.message_key) == (
         "[fr] " + TABLE[messages.DEFAULT]
@@ -384,6 +396,6 @@ def test_a_translation_breaking_its_placeholders_gives_the_default(user_messages
 
 def test_shell_refusals_translate_by_their_check(user_messages):
     internal = LinkingError("linking.internal_user")
-    assert user_messages.translated(internal) == (
+    assert translate_error(user_messages, internal) == (
         "[fr] " + TABLE[messages.LINKING_INTERNAL_USER]
     )

@@ -19,7 +19,11 @@ from g2p_biometric_assist.sbi import (
     registration_capture_request,
     stream_request,
 )
-from g2p_biometric_assist.sbi.errors import DEVICE_ERROR_CODES, describe_device_error
+from g2p_biometric_assist.sbi.errors import (
+    DEVICE_ERROR_CODES,
+    describe_device_error,
+    device_error_key,
+)
 from g2p_biometric_assist.sbi.parsing import (
     iter_mjpeg_frames,
     parse_stream_error,
@@ -184,3 +188,22 @@ def test_stream_over_http(emulator):
     assert info.value.device_error_code == "202"
     with pytest.raises(SbiError):
         stream_boundary("application/json")
+
+
+@pytest.mark.parametrize(
+    ("code", "key"),
+    [
+        ("111", "device_error_111"),
+        (" 202 ", "device_error_202"),
+        (101, "device_error_101"),
+        ("503", "device_error_vendor"),
+        ("5000", "device_error_unknown"),
+        ("5x1", "device_error_unknown"),
+        ("999", "device_error_unknown"),
+        ("", "device_error_unknown"),
+        (None, "device_error_unknown"),
+    ],
+)
+def test_device_error_keys_match_the_browser_client(code, key):
+    # The same keys as sbi_client.js describeError(); the 5xx rule is here once.
+    assert device_error_key(code) == key
