@@ -77,8 +77,8 @@ from odoo_bench import (  # noqa: E402
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
 from emulators.esignet.browser import EmulatorLoginError, headless_login  # noqa: E402
-from emulators.esignet.protocol import CLIENT_MGMT_PATH  # noqa: E402
 from repo import register_bare_addon_packages  # noqa: E402
+from tooling import client_registration_request, register_client  # noqa: E402
 
 register_bare_addon_packages()
 
@@ -325,29 +325,12 @@ def start_emulator(workdir):
     probe = new_session()
     wait_until(
         lambda: probe.get(base + "/_emulator/health", timeout=5).ok,
-        30,
         "eSignet emulator",
+        30,
         process,
         log,
     )
     return process, base
-
-
-def register_client(emulator_base, client_id, jwk, redirect_uri):
-    response = new_session().post(
-        emulator_base + CLIENT_MGMT_PATH,
-        json={
-            "request": {
-                "clientId": client_id,
-                "publicKey": jwk,
-                "redirectUris": [redirect_uri],
-            }
-        },
-        timeout=HTTP_TIMEOUT,
-    )
-    body = response.json()
-    if response.status_code != 200 or body.get("errors"):
-        raise RuntimeError(f"client registration failed: {body}")
 
 
 def client_key():
@@ -606,7 +589,9 @@ def run(args, workdir):
             # A client id of its own gives the person a new PSUT: a first
             # login that registers a new account.
             client_id = f"g2p-bench-{run_id}-{suffix}"
-            register_client(issuer, client_id, jwk, redirect_uri)
+            register_client(
+                issuer, client_registration_request(client_id, jwk, [redirect_uri])
+            )
             return configure_provider(config, args.db, issuer, client_id, pem)
 
         results = []

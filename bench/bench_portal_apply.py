@@ -43,7 +43,8 @@ error.
 The database is kept and reused between runs (``g2p_portal_forms`` updated
 first unless ``--no-update``; the bench program's applications, memberships,
 documents and drafts deleted before each run); ``--fresh`` recreates it.
-Logs and work files stay in a /tmp/g2p-bench-apply-* folder.
+Logs and work files stay in a /tmp/g2p-bench-apply-* folder. The records made
+through the ORM, the checks and the report are in ``bench/portal_apply/``.
 
     python3 bench/bench_portal_apply.py [--db g2p_bench_apply] [--fresh]
         [--no-update] [--applicants 200] [--double 20] [--replay 20]
@@ -56,11 +57,9 @@ import copy
 import json
 import random
 import re
-import statistics
 import sys
 import threading
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -75,19 +74,23 @@ from odoo_bench import (  # noqa: E402
     HTTP_TIMEOUT,
     REPO_ROOT,
     OdooLog,
-    connect,
     free_port,
-    ms,
     new_session,
-    percentile,
     prepare_database,
+    run_in_odoo,
     run_in_workdir,
-    run_shell,
     start_haproxy,
     start_nginx,
     start_odoo,
     stop_process,
     write_test_config,
+)
+from portal_apply.checks import check, database_state  # noqa: E402
+from portal_apply.reporting import (  # noqa: E402
+    count_log,
+    print_problems,
+    print_report,
+    tcp_counters,
 )
 
 INSTALL_ADDON = "g2p_self_service_portal"
@@ -114,154 +117,8 @@ BURST_TIMEOUT = (130, 150)  # (connect, read) seconds
 BARRIER_TIMEOUT = 60
 SETUP_TIMEOUT = 900
 APPLIED = re.compile(r"/my/programs/(\d+)/applied/(\d+)$")
-
-
-# -- setup (odoo-bin shell, as superuser) -----------------------------------------
-
-SETUP_SCRIPT = """
-import json
-
-params = json.loads(PARAMS)
-
-Store = env["storage.backend"]
-store = Store.search([("name", "=", params["store"])], limit=1) or Store.create(
-    {"name": params["store"], "backend_type": "filesystem"}
-)
-
-# A formio.js version already in the database gives the page real assets.
-version = env["formio.version"].search([], limit=1) or env["formio.version"].create(
-    {"name": "4.99.0-bench"}
-)
-Builder = env["formio.builder"]
-named = [("name", "=", params["builder"])]
-builder = Builder.search(named + [("state", "=", "CURRENT")], limit=1) or (
-    Builder.search(named, order="id desc", limit=1)
-)
-schema_text = json.dumps(params["schema"])
-if not builder:
-    builder = Builder.create(
-        {
-            "name": params["builder"],
-            "title": "Social assistance application",
-            "formio_version_id": version.id,
-            "schema": schema_text,
-        }
-    )
-elif json.loads(builder.schema or "{}") != params["schema"]:
-    builder.schema = schema_text
-if builder.state != "CURRENT":
-    builder.state = "CURRENT"
-
-Program = env["g2p.program"]
-program = Program.search([("name", "=", params["program"])], limit=1)
-program_values = {
-    "portal_published": True,
-    "self_service_portal_form": builder.id,
-    "supporting_documents_store": store.id,
-    "state": "active",
-    "is_multiple_form_submission": False,
-    "portal_open_from": False,
-    "portal_open_until": False,
-}
-if program:
-    program.write(program_values)
-else:
-    program = Program.create(dict(program_values, name=params["program"]))
-requirements = program.portal_document_requirement_ids
-requirement = requirements[:1]
-(requirements - requirement).unlink()
-requirement_values = {
-    "name": "Proof of income",
-    "allowed_types": "pdf",
-    "max_size_mb": 1,
-    "mandatory": True,
-}
-if requirement:
-    requirement.write(requirement_values)
-else:
-    requirement = env["g2p.program.document.requirement"].create(
-        dict(requirement_values, program_id=program.id)
-    )
-# The e-mail answer prefilled from, and written back to, the registrant.
-program.portal_form_field_ids.unlink()
-env["g2p.program.form.field"].create(
-    {
-        "program_id": program.id,
-        "form_key": "email",
-        "partner_field_id": env["ir.model.fields"]._get("res.partner", "email").id,
-        "prefill": True,
-        "update_registrant": True,
-    }
-)
-
-# A clean start: no application, membership, document or draft of the program.
-applications = (
-    env["g2p.program.registrant_info"]
-    .with_context(active_test=False)
-    .search([("program_id", "=", program.id)])
-)
-Files = env["storage.file"].with_context(active_test=False)
-Files.search(
-    [
-        "|",
-        ("program_registrant_info_id", "in", applications.ids),
-        ("program_membership_id.program_id", "=", program.id),
-    ]
-).unlink()
-Files._clean_storage_file()
-removed = len(applications)
-applications.unlink()
-env["g2p.program_membership"].with_context(active_test=False).search(
-    [("program_id", "=", program.id)]
-).unlink()
-env["g2p.portal.application.draft"].search([("program_id", "=", program.id)]).unlink()
-
-# The applicants: portal users on registrants, created in one batch when new.
-logins = [params["prefix"] + str(n) for n in range(1, params["applicants"] + 1)]
-Users = env["res.users"].with_context(active_test=False, no_reset_password=True)
-users = Users.search([("login", "in", logins)])
-known = set(users.mapped("login"))
-missing = [login for login in logins if login not in known]
-portal = env.ref("base.group_portal")
-if missing:
-    partners = env["res.partner"].create(
-        [
-            {
-                "name": "Bench Applicant " + login[len(params["prefix"]):],
-                "is_registrant": True,
-                "is_group": False,
-                "email": login + "@example.org",
-            }
-            for login in missing
-        ]
-    )
-    users |= Users.create(
-        [
-            {
-                "login": login,
-                "partner_id": partner.id,
-                "groups_id": [(6, 0, [portal.id])],
-            }
-            for login, partner in zip(missing, partners)
-        ]
-    )
-users.filtered(lambda user: not user.active).write({"active": True})
-# One hash for all (hashing costs ~0.7 s each); stored the way Odoo does.
-hashed = Users._crypt_context().hash(params["password"])
-for user in users:
-    user._set_encrypted_password(user.id, hashed)
-env.cr.commit()
-print("BENCH_SETUP " + json.dumps(
-    {
-        "program_id": program.id,
-        "requirement_id": requirement.id,
-        "formio_version": version.name,
-        "created_users": len(missing),
-        "removed_applications": removed,
-        "applicants": {user.login: user.partner_id.id for user in users},
-    }
-))
-"""
+# The program, its form and applicants, made inside odoo-bin shell.
+IN_ODOO = Path(__file__).resolve().parent / "portal_apply" / "in_odoo.py"
 
 
 def load_form():
@@ -455,257 +312,6 @@ def fire(shots, resubmit=0):
     return max(s.ended for s in shots) - min(s.started for s in shots)
 
 
-# -- checks ------------------------------------------------------------------------
-
-
-def database_state(config, database, program_id):
-    conn = connect(config, database)
-    try:
-        with conn.cursor() as cr:
-            cr.execute(
-                "SELECT id, registrant_id, application_id "
-                "FROM g2p_program_registrant_info WHERE program_id = %s",
-                (program_id,),
-            )
-            applications = cr.fetchall()
-            cr.execute(
-                "SELECT partner_id, count(*) FROM g2p_program_membership "
-                "WHERE program_id = %s GROUP BY partner_id",
-                (program_id,),
-            )
-            memberships = dict(cr.fetchall())
-            cr.execute(
-                "SELECT f.program_registrant_info_id, count(*) FROM storage_file f "
-                "JOIN g2p_program_registrant_info a "
-                "ON a.id = f.program_registrant_info_id "
-                "WHERE a.program_id = %s AND f.active GROUP BY 1",
-                (program_id,),
-            )
-            documents = dict(cr.fetchall())
-    finally:
-        conn.close()
-    return applications, memberships, documents
-
-
-def check(shots, applicants, state):
-    """The failed checks, as sentences; and the figures to print."""
-    applications, memberships, documents = state
-    failures = []
-    by_partner = Counter(partner for _id, partner, _app in applications)
-    own = {partner: app_id for app_id, partner, _app in applications}
-    repeated_ids = sum(
-        count - 1
-        for count in Counter(a for _i, _p, a in applications if a).values()
-        if count > 1
-    )
-    without_id = sum(1 for _i, _p, a in applications if not a)
-    partners = {a.partner_id for a in applicants}
-    twice = sum(1 for count in by_partner.values() if count > 1)
-    missing = len(partners - set(by_partner))
-    strangers = len(set(by_partner) - partners)
-    if len(applications) != len(applicants):
-        failures.append(
-            f"{len(applications)} applications for {len(applicants)} applicants"
-        )
-    if twice or missing or strangers:
-        failures.append(
-            f"applicants with several applications: {twice}, with none: "
-            f"{missing}; applications of others: {strangers}"
-        )
-    if repeated_ids or without_id:
-        failures.append(
-            f"repeated application IDs: {repeated_ids}, without one: {without_id}"
-        )
-    bad_memberships = sum(1 for p in partners if memberships.get(p) != 1)
-    bad_documents = sum(1 for app_id in own.values() if documents.get(app_id) != 1)
-    if bad_memberships or bad_documents:
-        failures.append(
-            f"applicants without exactly one membership: {bad_memberships}; "
-            f"applications without exactly one document: {bad_documents}"
-        )
-    wrong_target = [
-        s
-        for s in shots
-        if s.status == 303 and s.application_id != own.get(s.applicant.partner_id)
-    ]
-    if wrong_target:
-        failures.append(
-            f"{len(wrong_target)} POST(s) redirected to another application "
-            f"than the applicant's (e.g. {wrong_target[0].location})"
-        )
-    not_303 = [s for s in shots if s.status != 303]
-    if not_303:
-        failures.append(f"{len(not_303)} POST(s) not answered 303")
-    double_split = 0
-    for login in {s.applicant.login for s in shots if s.kind == "double"}:
-        targets = {
-            s.application_id
-            for s in shots
-            if s.applicant.login == login and s.kind != "replay" and s.status == 303
-        }
-        double_split += len(targets) > 1
-    if double_split:
-        failures.append(f"{double_split} double click(s) gave two applications")
-    figures = {
-        "applications": len(applications),
-        "memberships": sum(memberships.values()),
-        "documents": sum(documents.values()),
-        "duplicates": twice + repeated_ids + double_split,
-        "twice": twice,
-        "repeated_ids": repeated_ids,
-        "double_split": double_split,
-    }
-    return failures, figures
-
-
-# -- report ------------------------------------------------------------------------
-
-
-def statuses(shots):
-    counts = Counter(s.error or s.status for s in shots)
-    return ", ".join(
-        f"{key} x {count}" for key, count in sorted(counts.items(), key=str)
-    )
-
-
-def print_report(
-    args, burst, replays, wall, perfs, replay_perfs, figures, log_counts, kernel
-):
-    posts = burst + replays
-    errors = [s for s in posts if s.status != 303]
-    by_status = Counter(s.error or s.status for s in errors)
-    client = [s.client_s for s in burst]
-    print("\nresults")
-    print(
-        f"  applicants: {args.applicants}; workers: {args.workers}; proxy: {args.proxy}"
-    )
-    print(
-        f"  POSTs: {len(burst)} in the burst ({args.applicants} + {args.double} "
-        f"double clicks), {len(replays)} replays after it"
-    )
-    print(f"  responses: {statuses(posts)}")
-    print(
-        "  errors by status: "
-        + (", ".join(f"{k}: {v}" for k, v in by_status.items()) or "none")
-    )
-    unanswered = [s for s, p in zip(burst, perfs, strict=True) if s.error and p is None]
-    if unanswered:
-        print(
-            f"    {len(unanswered)} of the errors never reached Odoo (no request "
-            "line in its log)"
-        )
-    for shot in errors[:5]:
-        print(f"    {shot.applicant.login} ({shot.kind}): {shot.error or shot.status}")
-        print(f"      {shot.detail}")
-    resent = [s for s in posts if s.sends > 1]
-    if args.resubmit:
-        print(
-            f"  sent again after a connection error: {len(resent)} POST(s), "
-            f"{sum(s.sends - 1 for s in resent)} resend(s) (--resubmit "
-            f"{args.resubmit})"
-        )
-    if kernel:
-        print(
-            "  kernel TCP counters during the burst: "
-            + ", ".join(f"{k} +{v}" for k, v in kernel.items())
-        )
-    print(
-        f"  duplicates: {figures['duplicates']} (applicants with several "
-        f"applications {figures['twice']}, repeated application IDs "
-        f"{figures['repeated_ids']}, double clicks split {figures['double_split']})"
-    )
-    print(
-        f"  applications created: {figures['applications']} (memberships "
-        f"{figures['memberships']}, documents {figures['documents']})"
-    )
-    print(
-        f"  client time per POST p50/p95/max: {ms(statistics.median(client))} / "
-        f"{ms(percentile(client, 0.95))} / {ms(max(client))} ms"
-    )
-    found = [p for p in perfs if p is not None]
-    if found:
-        server = [p.server_s for p in found]
-        queries = [p.queries for p in found]
-        sql = [p.sql_s for p in found]
-        print(
-            f"  server time per POST p50/p95: {ms(statistics.median(server))} / "
-            f"{ms(percentile(server, 0.95))} ms (SQL p50 "
-            f"{ms(statistics.median(sql))} ms; {len(found)}/{len(perfs)} log lines)"
-        )
-        print(
-            f"  queries per POST median/max: {statistics.median(queries):g} / "
-            f"{max(queries)}"
-        )
-    else:
-        print("  server time per POST: no request line found in the log")
-    print(
-        f"  burst wall time: {wall:.2f} s ({len(burst) / wall:.1f} POSTs/s), "
-        "first send to last answer"
-    )
-    if replays:
-        found = [p for p in replay_perfs if p is not None]
-        client = [s.client_s for s in replays]
-        line = f"  replays: client p50 {ms(statistics.median(client))} ms"
-        if found:
-            line += (
-                f", server p50 {ms(statistics.median(p.server_s for p in found))} ms,"
-                f" queries median {statistics.median(p.queries for p in found):g}"
-            )
-        print(line)
-    print(
-        f"  in Odoo's log: {log_counts['conflicts']} submission(s) retried after a "
-        f"conflict, {log_counts['odoo_retries']} request(s) retried by Odoo, "
-        f"{log_counts['refused']} refusal(s), {log_counts['created']} "
-        "application(s) logged as created"
-    )
-
-
-TCP_COUNTERS = ("ListenOverflows", "ListenDrops", "SyncookiesSent", "SyncookiesFailed")
-
-
-def tcp_counters():
-    """The kernel's listen-queue counters (whole network namespace), if any."""
-    try:
-        lines = Path("/proc/net/netstat").read_text().splitlines()
-    except OSError:
-        return {}
-    for names, values in zip(lines[::2], lines[1::2], strict=False):
-        if names.startswith("TcpExt:"):
-            row = dict(zip(names.split()[1:], values.split()[1:], strict=False))
-            return {k: int(row[k]) for k in TCP_COUNTERS if k in row}
-    return {}
-
-
-def count_log(log):
-    text = log.read_text(errors="replace") if log.exists() else ""
-    return {
-        "conflicts": text.count("Application conflicted with a concurrent one"),
-        "odoo_retries": len(
-            re.findall(r"odoo\.service\.model: \w+, \d+ tries left", text)
-        ),
-        "refused": len(re.findall(r"Application to program \d+ refused", text)),
-        "created": len(re.findall(r"Application \d+ created for program", text)),
-    }
-
-
-def print_problems(problems):
-    """Error records of Odoo's log, counted by kind, and the last ones whole."""
-    if not problems:
-        return
-    kinds = Counter()
-    for record in problems:
-        first, *rest = record.splitlines()
-        match = re.search(r" (ERROR|CRITICAL|WARNING) \S+ (\S+): ", first)
-        kind = f"{match[1]} {match[2]}" if match else first[:80]
-        detail = next((line for line in rest if line.startswith("ERROR: ")), "")
-        kinds[f"{kind} {detail}".strip()] += 1
-    print(f"\n{len(problems)} error/warning record(s) in the Odoo log:")
-    for kind, count in kinds.most_common():
-        print(f"  {count} x {kind}")
-    print("last ones:")
-    print("\n".join(problems[-3:]))
-
-
 # -- main ----------------------------------------------------------------------------
 
 
@@ -763,10 +369,11 @@ def run(args, workdir):
     schema, base_answers = load_form()
     print(f"setting up the program and {args.applicants} applicants ...", flush=True)
     started = time.monotonic()
-    setup = run_shell(
+    setup = run_in_odoo(
         config,
         args.db,
-        SETUP_SCRIPT,
+        IN_ODOO,
+        "set_up",
         {
             "store": STORE_NAME,
             "builder": BUILDER_NAME,
@@ -776,7 +383,6 @@ def run(args, workdir):
             "prefix": LOGIN_PREFIX,
             "password": PASSWORD,
         },
-        "BENCH_SETUP",
         timeout=SETUP_TIMEOUT,
     )
     print(

@@ -18,7 +18,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,9 +31,11 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
-from run_suites import (  # noqa: E402
-    _odoo_cmd,
+from tooling import (  # noqa: E402
     drop_database,
+    free_port,
+    odoo_command,
+    wait_until,
     write_test_config,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "percentile",
     "prepare_database",
     "run_in_workdir",
+    "run_in_odoo",
     "run_shell",
     "start_haproxy",
     "start_nginx",
@@ -95,12 +97,6 @@ class Perf:
 # -- small helpers -------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentile(values, fraction):
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -115,21 +111,6 @@ def new_session():
     session = requests.Session()
     session.trust_env = False  # no proxy, no netrc: loopback only
     return session
-
-
-def wait_until(check, timeout, what, process=None, log=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log else ""
-            raise RuntimeError(f"{what} exited ({process.returncode}):\n{tail}")
-        try:
-            if check():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{what}: not ready after {timeout}s")
 
 
 def start_process(cmd, log_path):
@@ -340,7 +321,7 @@ def prepare_database(
             options.append(f"--update={update_addon}")
     print(f"{action} in {database} ...", flush=True)
     log = workdir / "install.log"
-    cmd = _odoo_cmd(
+    cmd = odoo_command(
         config,
         f"--database={database}",
         *options,
@@ -390,6 +371,18 @@ def run_shell(config, database, script, params, marker, timeout=SHELL_TIMEOUT):
     raise RuntimeError(f"odoo shell script ({marker}) failed:\n{output}")
 
 
+def run_in_odoo(config, database, path, function, params, timeout=SHELL_TIMEOUT):
+    """``function(env, params)`` of the file ``path`` run in ``odoo-bin
+    shell`` as superuser (``run_shell``); what it returns (JSON).
+
+    The file is a module of its own (it imports ``odoo``, never the
+    benchmark's modules); the function commits what it keeps."""
+    marker = f"BENCH_{function.upper()}"
+    call = f"print({marker!r}, json.dumps({function}(env, json.loads(PARAMS))))\n"
+    script = Path(path).read_text(encoding="utf-8") + "\n\n" + call
+    return run_shell(config, database, script, params, marker, timeout=timeout)
+
+
 # -- the Odoo server -------------------------------------------------------------
 
 
@@ -397,7 +390,7 @@ def start_odoo(config, database, port, log, workers=2, extra_args=(), log_sql=Fa
     """Odoo with ``workers`` on 127.0.0.1:``port``, no cron, request lines logged;
     returns (process, base URL) once /web/login answers."""
     sql_handler = ["--log-handler=odoo.sql_db:DEBUG"] if log_sql else []
-    cmd = _odoo_cmd(
+    cmd = odoo_command(
         config,
         f"--database={database}",
         f"--db-filter=^{database}$",
@@ -417,8 +410,8 @@ def start_odoo(config, database, port, log, workers=2, extra_args=(), log_sql=Fa
     probe = new_session()
     wait_until(
         lambda: probe.get(base + "/web/login", timeout=10).status_code == 200,
-        START_TIMEOUT,
         "Odoo",
+        START_TIMEOUT,
         process,
         log,
     )
@@ -564,8 +557,8 @@ def start_nginx(workdir, upstream_port, backlog=4096, gzip=False):
     probe = new_session()
     wait_until(
         lambda: probe.get(base + "/web/login", timeout=10).status_code == 200,
-        START_TIMEOUT,
         "nginx",
+        START_TIMEOUT,
         process,
         folder / "nginx-error.log",
     )
@@ -633,8 +626,8 @@ def start_haproxy(workdir, upstream_port, maxconn):
     probe = new_session()
     wait_until(
         lambda: probe.get(base + "/web/login", timeout=10).status_code == 200,
-        START_TIMEOUT,
         "haproxy",
+        START_TIMEOUT,
         process,
         output,
     )

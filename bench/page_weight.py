@@ -2,7 +2,7 @@
 
 Each page is opened in a new Chromium with an empty profile (cold cache),
 signed in with a session cookie when given one, over the DevTools protocol
-(``setup/screenshots.py``'s client, ``websocket-client``). Once the page has
+(``setup/portal_demo/screenshots.py``'s client, ``websocket-client``). Once the page has
 loaded and the network has been quiet for a moment (Odoo's lazy scripts
 included), every response is summed per resource type: HTML, CSS, JS,
 fonts, images, other. ``transferred`` is what came over the wire
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "setup"))
 
-from screenshots import BrowserError, Chromium  # noqa: E402
+from portal_demo.screenshots import BrowserError, Chromium  # noqa: E402
 
 # DevTools resource types -> the report's kinds.
 KINDS = {

@@ -14,7 +14,7 @@ from odoo.tools import convert_file
 
 from odoo.addons.g2p_self_service_portal.tests.accessibility import PageChecks
 
-from .test_demo_end_to_end import load_demo_data, load_setup_module
+from .test_demo_end_to_end import load_demo_data, load_demo_module
 
 
 def load_website_demo(env):
@@ -38,15 +38,15 @@ class DemoWebsitePages(PageChecks, HttpCase):
         load_website_demo(env)
         load_demo_data(env)
         cls._serve_axe()
-        # The demo's eSignet provider, as setup/demo_odoo.py makes it (its
+        # The demo's eSignet provider, as setup/portal_demo/demo_odoo.py makes it (its
         # endpoints are not discovered: the pages only link to them).
-        demo = load_setup_module("demo")
-        demo_odoo = load_setup_module("demo_odoo")
+        settings = load_demo_module("settings")
+        demo_odoo = load_demo_module("demo_odoo")
         issuer = "https://esignet.example.org"
         provider = env["auth.oauth.provider"].create(
             dict(
                 demo_odoo.esignet_provider_values(
-                    env, issuer=issuer, client_id=demo.CLIENT_ID
+                    env, issuer=issuer, client_id=settings.CLIENT_ID
                 ),
                 auth_endpoint=issuer + "/authorize",
             )

@@ -11,7 +11,7 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, get_db_name, tagged
 from odoo.tools import config
 
-from .test_demo_end_to_end import load_setup_module
+from .test_demo_end_to_end import load_demo_module
 
 UNPROTECTED = "database manager is not protected"
 
@@ -19,12 +19,14 @@ UNPROTECTED = "database manager is not protected"
 @tagged("post_install", "-at_install")
 class TestDemoDeployment(HttpCase):
     def demo_options(self):
-        demo = load_setup_module("demo")
+        state_folder = load_demo_module("state_folder")
         with tempfile.TemporaryDirectory() as folder:
-            state = demo.StateFolder(Path(folder))
+            state = state_folder.StateFolder(Path(folder))
             state.prepare()
-            passwd = demo.ensure_secret(state.admin_passwd, demo.new_admin_passwd)
-            text = demo.demo_config_text(
+            passwd = state_folder.ensure_secret(
+                state.admin_passwd, state_folder.new_admin_passwd
+            )
+            text = state_folder.demo_config_text(
                 {}, [], state, "S2V5", get_db_name(), 8069, admin_passwd=passwd
             )
         parser = configparser.RawConfigParser()

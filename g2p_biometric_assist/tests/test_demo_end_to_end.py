@@ -2,8 +2,8 @@
 
 The Odoo suite installs the addons without demo data, so the class loads
 their ``demo/`` files into the test database as an installation with demo
-data would. It then configures the database with ``setup/demo_odoo.py`` and
-registers the portal with the eSignet emulator through eSignet's
+data would. It then configures the database with ``setup/portal_demo/demo_odoo.py``
+and registers the portal with the eSignet emulator through eSignet's
 client-management API with ``setup/demo.py``'s request, as the demo
 command does, and walks over HTTP:
 
@@ -16,7 +16,9 @@ command does, and walks over HTTP:
   Cash for Families with the capture.
 """
 
+import importlib
 import json
+import sys
 import unittest
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,7 +31,6 @@ from odoo.tools import convert_file
 
 from odoo.addons.g2p_auth_esignet.oidc import load_private_key, public_jwk
 from odoo.addons.g2p_auth_esignet.tests.common import KOFI, EsignetEmulator
-from odoo.addons.g2p_auth_esignet.tests.repo_emulators import load_module
 from odoo.addons.g2p_portal_forms.tests.common import PDF
 
 from .common import _HIDDEN, free_port, master_key, sbi
@@ -44,14 +45,18 @@ DEMO_MODULES = (
 )
 
 
-def load_setup_module(name):
-    """``setup/<name>.py`` of the checkout (skips the class without one)."""
-    path = SETUP_DIR / f"{name}.py"
+def load_demo_module(name):
+    """``setup/portal_demo/<name>.py`` of the checkout, as ``portal_demo.<name>``
+    (skips the class without one). Importing the package puts ``tests/`` on
+    ``sys.path``: ``tooling`` is importable afterwards."""
+    path = SETUP_DIR / "portal_demo" / f"{name}.py"
     if not path.is_file():
         raise unittest.SkipTest(
             f"{path} is missing: run the demo test from a checkout of the repository"
         )
-    return load_module(f"_g2p_setup_{name}", path)
+    if str(SETUP_DIR) not in sys.path:
+        sys.path.append(str(SETUP_DIR))
+    return importlib.import_module(f"portal_demo.{name}")
 
 
 def load_demo_data(env):
@@ -68,25 +73,28 @@ class TestDemoEndToEnd(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        demo = load_setup_module("demo")
-        demo_odoo = load_setup_module("demo_odoo")
+        settings = load_demo_module("settings")
+        services = load_demo_module("services")
+        state_folder = load_demo_module("state_folder")
+        demo_odoo = load_demo_module("demo_odoo")
+        tooling = importlib.import_module("tooling")
         load_demo_data(cls.env)
 
         cls.esignet = EsignetEmulator(psut_secret="demo-end-to-end").start()
         cls.addClassCleanup(cls.esignet.stop)
-        key_pem = demo.new_rsa_private_key_pem()
-        registration = demo.client_registration_request(
+        key_pem = state_folder.new_rsa_private_key_pem()
+        registration = services.client_registration_request(
             public_jwk(load_private_key(key_pem)),
             [cls.base_url() + "/auth_oauth/signin"],
             cls.base_url() + "/web/binary/company_logo",
         )
-        assert demo.register_client(cls.esignet.issuer, registration) == "registered"
+        assert tooling.register_client(cls.esignet.issuer, registration) == "registered"
         cls.provider = demo_odoo.configure_esignet(
             cls.env,
             issuer=cls.esignet.issuer,
-            client_id=demo.CLIENT_ID,
+            client_id=settings.CLIENT_ID,
             private_key_pem=key_pem,
-            acr_values=list(demo.GUIDE_ACR_VALUES),
+            acr_values=list(settings.GUIDE_ACR_VALUES),
         )
         demo_odoo.disable_other_login_providers(cls.env, cls.provider)
 
@@ -94,7 +102,7 @@ class TestDemoEndToEnd(HttpCase):
             sbi.Device(keys=sbi.DeviceKeys.generate()), port=free_port()
         ).start()
         cls.addClassCleanup(cls.sbi.stop)
-        _status, ca_pem = demo.http_get(cls.sbi.base_url + "/_emulator/ca.pem")
+        _status, ca_pem = tooling.http_get(cls.sbi.base_url + "/_emulator/ca.pem")
         demo_odoo.trust_device_provider(cls.env, ca_pem.decode("ascii"))
 
         ref = cls.env.ref

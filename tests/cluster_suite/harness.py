@@ -11,7 +11,6 @@ load balancer. Checks read PostgreSQL directly.
 
 import contextlib
 import html
-import importlib.util
 import json
 import os
 import re
@@ -25,9 +24,16 @@ from pathlib import Path
 
 import psycopg2
 import requests
+import tooling
 from repo import REPO_ROOT
 
+# The demo's package (setup/portal_demo/), importable with setup/ on sys.path.
 SETUP_DIR = REPO_ROOT / "setup"
+if str(SETUP_DIR) not in sys.path:
+    sys.path.append(str(SETUP_DIR))
+from portal_demo import cluster as cluster_setup  # noqa: E402
+from portal_demo import prerequisites, state_folder  # noqa: E402
+
 START_TIMEOUT = 40 * 60  # a new database with demo data, on a busy machine
 HTTP_TIMEOUT = 120
 SERVERS = ("odoo-1", "odoo-2")
@@ -35,24 +41,6 @@ HIDDEN_INPUT = re.compile(
     r'<input type="hidden" name="(\w+)"(?: class="[^"]*")? value="([^"]*)"'
 )
 ADMIN = ("admin", "admin")
-
-
-def load_setup_module(name):
-    """``setup/<name>.py`` as a module (setup/ is not a package)."""
-    key = f"g2p_setup_{name}"
-    if key in sys.modules:
-        return sys.modules[key]
-    if str(SETUP_DIR) not in sys.path:
-        sys.path.append(str(SETUP_DIR))
-    spec = importlib.util.spec_from_file_location(key, SETUP_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-demo = load_setup_module("demo")
-cluster_setup = demo.cluster  # setup/cluster.py, as the demo imported it
 
 
 def free_ports(count, first=None):
@@ -110,7 +98,7 @@ class Cluster:
         self.process = None
         self.output = []
         self.info = {}
-        self.options = demo.read_odoo_options(demo._odoo_config_source())
+        self.options = tooling.read_odoo_options(tooling.odoo_config_source())
 
     # -- starting and stopping -------------------------------------------------
 
@@ -164,7 +152,7 @@ class Cluster:
         return self
 
     def pid_file(self):
-        return demo.read_pid_file(self.state_dir / "demo.pid") or {}
+        return state_folder.read_pid_file(self.state_dir / "demo.pid") or {}
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -176,11 +164,11 @@ class Cluster:
                 self.process.wait()
         # Whatever the supervisor could not stop (it never should).
         leftovers = (self.pid_file().get("children") or {}).values()
-        demo.terminate(list(leftovers), timeout=10)
+        state_folder.terminate(list(leftovers), timeout=10)
         if not self.keep:
-            state = demo.StateFolder(self.state_dir)
-            with contextlib.suppress(demo.DemoError):
-                demo.drop_database(state, self.database)
+            state = state_folder.StateFolder(self.state_dir)
+            with contextlib.suppress(tooling.ToolError):
+                tooling.drop_database(state.config, self.database)
 
     # -- where things are --------------------------------------------------------
 
@@ -218,7 +206,7 @@ class Cluster:
 
     def connect(self):
         connection = psycopg2.connect(
-            **demo.connection_params(self.options, self.database)
+            **prerequisites.connection_params(self.options, self.database)
         )
         connection.autocommit = True
         return connection

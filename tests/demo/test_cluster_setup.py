@@ -1,14 +1,14 @@
-"""setup/cluster.py and ``setup/demo.py --servers N`` without Odoo."""
+"""setup/portal_demo/cluster.py and ``setup/demo.py --servers N`` without Odoo."""
 
 import configparser
 import shutil
 import subprocess
+import sys
 
 import pytest
+from portal_demo import cluster, command, prerequisites, state_folder
 
-from .test_demo_command import _addon, demo
-
-cluster = demo.cluster
+from .test_demo_command import _addon
 
 
 def _servers(tmp_path, count=2):
@@ -38,9 +38,9 @@ def test_ports_follow_the_public_one_unless_given(tmp_path):
 
 
 def test_demo_arguments_for_a_cluster():
-    args = demo.parse_args(["--servers", "2", "--port", "8270"])
+    args = command.parse_args(["--servers", "2", "--port", "8270"])
     assert (args.servers, args.port, args.workers) == (2, 8270, 2)
-    assert demo.parse_args([]).servers == 1
+    assert command.parse_args([]).servers == 1
     for wrong in (
         ["--servers", "0"],
         ["--odoo-ports", "8071,8072"],  # without --servers
@@ -50,16 +50,16 @@ def test_demo_arguments_for_a_cluster():
         ["--servers", "2", "--restart-delay", "-1"],
     ):
         with pytest.raises(SystemExit):
-            demo.parse_args(wrong)
+            command.parse_args(wrong)
 
 
 # -- each server's configuration ---------------------------------------------------
 
 
 def test_each_server_has_its_own_port_and_data_folder(tmp_path):
-    state = demo.StateFolder(tmp_path / "state")
+    state = state_folder.StateFolder(tmp_path / "state")
     state.prepare()
-    text = demo.demo_config_text(
+    text = state_folder.demo_config_text(
         {"db_host": "127.0.0.1", "db_user": "root"},
         ["/opt/a"],
         state,
@@ -68,10 +68,10 @@ def test_each_server_has_its_own_port_and_data_folder(tmp_path):
         1,
         admin_passwd="Zm9v",
     )
-    demo.write_if_changed(state.config, text)
-    args = demo.parse_args(["--servers", "2", "--db", "d", "--port", "8270"])
-    servers = demo.plan_cluster(args, state)
-    texts = demo.cluster_config_texts(state.config, servers, state, args, True)
+    state_folder.write_if_changed(state.config, text)
+    args = command.parse_args(["--servers", "2", "--db", "d", "--port", "8270"])
+    servers = state_folder.plan_cluster(args, state)
+    texts = state_folder.cluster_config_texts(state.config, servers, state, args, True)
     parsed = {}
     for server, config_text in texts.items():
         parser = configparser.RawConfigParser()
@@ -95,7 +95,9 @@ def test_each_server_has_its_own_port_and_data_folder(tmp_path):
         assert options["db_host"] == "127.0.0.1"
         # The job runner asks its own server to run a job.
         assert parser.get("queue_job", "port") == str(server.http_port)
-    shared = demo.cluster_config_texts(state.config, servers, state, args, False)
+    shared = state_folder.cluster_config_texts(
+        state.config, servers, state, args, False
+    )
     assert all(f"data_dir = {state.data_dir}\n" in t for t in shared.values())
 
 
@@ -197,19 +199,23 @@ def test_requests_sent_to_a_dead_server_after_its_first_failure():
 def test_queue_job_must_elect_one_runner(tmp_path):
     _addon(tmp_path / "pip", "queue_job", [], version="17.0.1.5.4")
     _addon(tmp_path / "vendored", "queue_job", [], version="17.0.1.0.2")
-    recent = demo.addon_copies([tmp_path / "pip"], "queue_job")
-    assert demo.check_queue_job(recent).status == "ok"
-    old = demo.check_queue_job(demo.addon_copies([tmp_path / "vendored"], "queue_job"))
+    recent = prerequisites.addon_copies([tmp_path / "pip"], "queue_job")
+    assert prerequisites.check_queue_job(recent).status == "ok"
+    old = prerequisites.check_queue_job(
+        prerequisites.addon_copies([tmp_path / "vendored"], "queue_job")
+    )
     assert old.fatal and "17.0.1.3.0" in old.detail
-    both = demo.addon_copies([tmp_path / "pip", tmp_path / "vendored"], "queue_job")
+    both = prerequisites.addon_copies(
+        [tmp_path / "pip", tmp_path / "vendored"], "queue_job"
+    )
     assert len(both) == 2
-    twice = demo.check_queue_job(both)
+    twice = prerequisites.check_queue_job(both)
     assert twice.fatal and "2 copies" in twice.detail
-    assert demo.check_queue_job([]).fatal
-    assert demo.check_session_db([]).fatal
-    assert "odoo-addon-session-db" in demo.check_session_db([]).detail
-    assert demo.check_nginx(None).fatal
-    assert demo.check_mounts(False).status == "warn"
+    assert prerequisites.check_queue_job([]).fatal
+    assert prerequisites.check_session_db([]).fatal
+    assert "odoo-addon-session-db" in prerequisites.check_session_db([]).detail
+    assert prerequisites.check_nginx(None).fatal
+    assert prerequisites.check_mounts(False).status == "warn"
 
 
 @pytest.mark.skipif(not shutil.which("unshare"), reason="no unshare (util-linux)")
@@ -222,7 +228,7 @@ def test_the_launcher_runs(tmp_path):
     config.write_text("[options]\ndb_name = d\n")
     # serve execs Odoo: here only the argument parsing, through --help.
     proc = subprocess.run(
-        [demo.sys.executable, str(cluster.CLUSTER_SCRIPT), "serve", "--help"],
+        [sys.executable, str(cluster.CLUSTER_SCRIPT), "serve", "--help"],
         capture_output=True,
         text=True,
         check=False,

@@ -1,6 +1,6 @@
-"""setup/demo.py without Odoo: configuration, prerequisites, state, pid file."""
+"""setup/demo.py (setup/portal_demo/) without Odoo: configuration,
+prerequisites, state, pid file."""
 
-import importlib.util
 import json
 import os
 import signal
@@ -9,44 +9,36 @@ import sys
 import time
 
 import pytest
-import run_suites
+import tooling
 from emulators.esignet import EsignetEmulator
-from repo import REPO_ROOT
-
-
-def _load():
-    name = "g2p_demo_command"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "setup" / "demo.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-demo = _load()
-
+from portal_demo import (
+    command,
+    prerequisites,
+    services,
+    settings,
+    state_folder,
+)
+from repo import ADDONS, REPO_ROOT
 
 # -- where things are -----------------------------------------------------------
 
 
 def test_odoo_is_found_as_the_test_runner_finds_it(tmp_path, monkeypatch):
-    assert demo._odoo_config_source is run_suites._odoo_config_source
+    assert command.odoo_config_source is tooling.odoo_config_source
     rc = tmp_path / "odoo.conf"
     rc.write_text("[options]\ndb_host = db.example\naddons_path = /a, /b\n")
     monkeypatch.setenv("ODOO_RC", str(rc))
-    assert demo._odoo_config_source() == rc
-    options = demo.read_odoo_options(rc)
+    assert tooling.odoo_config_source() == rc
+    options = tooling.read_odoo_options(rc)
     assert options["db_host"] == "db.example"
-    assert demo.split_addons_path(options["addons_path"]) == ["/a", "/b"]
-    assert demo.read_odoo_options(None) == {}
+    assert prerequisites.split_addons_path(options["addons_path"]) == ["/a", "/b"]
+    assert tooling.read_odoo_options(None) == {}
 
 
 def test_state_folder_location():
-    assert str(demo.state_dir({"G2P_DEMO_DIR": "/srv/demo"})) == "/srv/demo"
-    assert str(demo.state_dir({"XDG_STATE_HOME": "/x"})) == "/x/g2p-demo"
-    default = demo.state_dir({})
+    assert str(state_folder.state_dir({"G2P_DEMO_DIR": "/srv/demo"})) == "/srv/demo"
+    assert str(state_folder.state_dir({"XDG_STATE_HOME": "/x"})) == "/x/g2p-demo"
+    default = state_folder.state_dir({})
     assert default.parts[-3:] == (".local", "state", "g2p-demo")
 
 
@@ -54,26 +46,32 @@ def test_state_folder_location():
 
 
 def test_odoo_missing_or_wrong_version():
-    missing = demo.check_odoo(demo.OdooProbe(error="ModuleNotFoundError: odoo"))
+    missing = prerequisites.check_odoo(
+        prerequisites.OdooProbe(error="ModuleNotFoundError: odoo")
+    )
     assert missing.fatal
     assert "import odoo" in missing.detail
     assert sys.executable in missing.detail
-    old = demo.check_odoo(demo.OdooProbe(version=(16, 0), path="/opt/odoo16"))
+    old = prerequisites.check_odoo(
+        prerequisites.OdooProbe(version=(16, 0), path="/opt/odoo16")
+    )
     assert old.fatal and "Odoo 16.0" in old.detail and "17 needed" in old.detail
-    good = demo.check_odoo(demo.OdooProbe(version=(17, 0), path="/opt/odoo"))
+    good = prerequisites.check_odoo(
+        prerequisites.OdooProbe(version=(17, 0), path="/opt/odoo")
+    )
     assert not good.fatal and good.status == "ok"
 
 
 def test_setuptools_messages():
-    absent = demo.check_setuptools(None, False)
+    absent = prerequisites.check_setuptools(None, False)
     assert absent.fatal and "setuptools<70" in absent.detail
-    without_pkg_resources = demo.check_setuptools("81.0.0", False)
+    without_pkg_resources = prerequisites.check_setuptools("81.0.0", False)
     assert (
         without_pkg_resources.fatal and "pkg_resources" in without_pkg_resources.detail
     )
-    newer = demo.check_setuptools("75.1.0", True)
+    newer = prerequisites.check_setuptools("75.1.0", True)
     assert newer.status == "warn" and "before 70" in newer.detail
-    assert demo.check_setuptools("65.5.0", True).status == "ok"
+    assert prerequisites.check_setuptools("65.5.0", True).status == "ok"
 
 
 def _addon(folder, name, depends, version="17.0.1.0.0"):
@@ -87,38 +85,38 @@ def test_missing_dependency_addons_name_their_source(tmp_path):
     _addon(tmp_path / "ours", "portal_addon", ["formio", "g2p_programs", "base"])
     _addon(tmp_path / "theirs", "g2p_programs", ["g2p_registry_individual"])
     _addon(tmp_path / "core", "base", [])
-    available = demo.find_addons(
+    available = prerequisites.find_addons(
         [tmp_path / "ours", tmp_path / "theirs", tmp_path / "core"]
     )
-    missing = demo.missing_addons(available, roots=["portal_addon"])
+    missing = prerequisites.missing_addons(available, roots=["portal_addon"])
     assert sorted(missing) == ["formio", "g2p_registry_individual"]
-    check = demo.check_addons(missing, ["/opt/theirs"], "/root/.odoorc")
+    check = prerequisites.check_addons(missing, ["/opt/theirs"], "/root/.odoorc")
     assert check.fatal
     assert "formio -> Nova Code formio 17.0" in check.detail
     assert "g2p_registry_individual -> OpenG2P registry addons" in check.detail
     assert "/root/.odoorc" in check.detail
-    assert demo.addon_source("auth_oidc").startswith("OCA server-auth")
-    assert "openg2p-program" in demo.addon_source("g2p_program_documents")
-    assert "odoo-addon-queue-job>=17.0.1.3.0" in demo.addon_source("queue_job")
-    assert "odoo-addon-session-db" in demo.addon_source("session_db")
-    assert "community" in demo.addon_source("storage_file")
-    assert not demo.check_addons([], [], None).fatal
+    assert prerequisites.addon_source("auth_oidc").startswith("OCA server-auth")
+    assert "openg2p-program" in prerequisites.addon_source("g2p_program_documents")
+    assert "odoo-addon-queue-job>=17.0.1.3.0" in prerequisites.addon_source("queue_job")
+    assert "odoo-addon-session-db" in prerequisites.addon_source("session_db")
+    assert "community" in prerequisites.addon_source("storage_file")
+    assert not prerequisites.check_addons([], [], None).fatal
 
 
 def test_the_real_addons_declare_what_they_need():
     # With this checkout alone, its addons are found and their dependencies
     # are the ones reported missing.
-    available = demo.find_addons([REPO_ROOT])
-    missing = demo.missing_addons(available)
-    assert set(demo.ADDONS).isdisjoint(missing)
+    available = prerequisites.find_addons([REPO_ROOT])
+    missing = prerequisites.missing_addons(available)
+    assert set(ADDONS).isdisjoint(missing)
     assert {"formio", "auth_oidc", "g2p_programs", "website"} <= set(missing)
 
 
 def test_python_libraries_missing():
-    check = demo.check_python_libraries(find_spec=lambda name: name != "jwt")
+    check = prerequisites.check_python_libraries(find_spec=lambda name: name != "jwt")
     assert check.fatal and "pyjwt" in check.detail
     assert "requirements.txt" in check.detail
-    assert not demo.check_python_libraries(find_spec=lambda name: True).fatal
+    assert not prerequisites.check_python_libraries(find_spec=lambda name: True).fatal
 
 
 def test_postgres_not_answering():
@@ -127,7 +125,7 @@ def test_postgres_not_answering():
         raise OSError("could not connect to server: Connection refused\nmore")
 
     options = {"db_host": "127.0.0.1", "db_port": "5433", "db_user": "odoo"}
-    check = demo.check_postgres(options, connect=refuse)
+    check = prerequisites.check_postgres(options, connect=refuse)
     assert check.fatal
     assert "127.0.0.1:5433 as odoo" in check.detail
     assert "Connection refused" in check.detail and "more" not in check.detail
@@ -136,19 +134,25 @@ def test_postgres_not_answering():
         def close(self):
             pass
 
-    assert not demo.check_postgres(options, connect=lambda **p: Connection()).fatal
-    params = demo.connection_params({"db_password": "False", "db_port": "5432"}, "x")
+    assert not prerequisites.check_postgres(
+        options, connect=lambda **p: Connection()
+    ).fatal
+    params = prerequisites.connection_params(
+        {"db_password": "False", "db_port": "5432"}, "x"
+    )
     assert "password" not in params and params["port"] == "5432"
 
 
 def test_ports_and_optional_tools():
-    busy = demo.check_port(8069, "Odoo", is_free=lambda port: False)
+    busy = prerequisites.check_port(8069, "Odoo", is_free=lambda port: False)
     assert busy.fatal and "--port" in busy.detail
-    assert not demo.check_port(4501, "SBI emulator", is_free=lambda p: True).fatal
-    chromium = demo.check_chromium(None)
+    assert not prerequisites.check_port(
+        4501, "SBI emulator", is_free=lambda p: True
+    ).fatal
+    chromium = prerequisites.check_chromium(None)
     assert chromium.status == "warn" and "screenshots" in chromium.detail
     assert not chromium.fatal
-    assert demo.check_npm(None).status == "warn"
+    assert prerequisites.check_npm(None).status == "warn"
     assert "MISSING" in busy.line() and "warning" in chromium.line()
 
 
@@ -160,15 +164,15 @@ def test_secrets_are_made_once_and_private(tmp_path):
 
     def make():
         calls.append(1)
-        return demo.new_master_key()
+        return state_folder.new_master_key()
 
     path = tmp_path / "keys" / "master"
-    first = demo.ensure_secret(path, make)
-    second = demo.ensure_secret(path, make)
+    first = state_folder.ensure_secret(path, make)
+    second = state_folder.ensure_secret(path, make)
     assert first == second and len(calls) == 1
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     path.chmod(0o644)
-    demo.ensure_secret(path, make)
+    state_folder.ensure_secret(path, make)
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     import base64
 
@@ -176,7 +180,7 @@ def test_secrets_are_made_once_and_private(tmp_path):
 
 
 def test_demo_configuration(tmp_path):
-    state = demo.StateFolder(tmp_path / "state")
+    state = state_folder.StateFolder(tmp_path / "state")
     state.prepare()
     user = {
         "db_host": "127.0.0.1",
@@ -186,7 +190,7 @@ def test_demo_configuration(tmp_path):
         "without_demo": "all",
         "data_dir": "/opt/data",
     }
-    text = demo.demo_config_text(
+    text = state_folder.demo_config_text(
         user, ["/opt/a", "/opt/b"], state, "S2V5", "demo", 8070, admin_passwd="Zm9v"
     )
     import configparser
@@ -214,57 +218,66 @@ def test_demo_configuration(tmp_path):
         "host": "127.0.0.1",
         "port": "8070",
     }
-    assert demo.write_if_changed(state.config, text) is True
-    assert demo.write_if_changed(state.config, text) is False
+    assert state_folder.write_if_changed(state.config, text) is True
+    assert state_folder.write_if_changed(state.config, text) is False
     assert oct(state.config.stat().st_mode & 0o777) == "0o600"
     assert oct(state.root.stat().st_mode & 0o777) == "0o700"
 
 
 def test_the_database_manager_password_is_made_once_and_kept(tmp_path):
-    state = demo.StateFolder(tmp_path / "state")
+    state = state_folder.StateFolder(tmp_path / "state")
     state.prepare()
-    first = demo.ensure_secret(state.admin_passwd, demo.new_admin_passwd)
-    again = demo.ensure_secret(state.admin_passwd, demo.new_admin_passwd)
+    first = state_folder.ensure_secret(
+        state.admin_passwd, state_folder.new_admin_passwd
+    )
+    again = state_folder.ensure_secret(
+        state.admin_passwd, state_folder.new_admin_passwd
+    )
     assert first == again and len(first) >= 32
-    assert first != demo.ODOO_DEFAULT_ADMIN_PASSWD
+    assert first != settings.ODOO_DEFAULT_ADMIN_PASSWD
     assert oct(state.admin_passwd.stat().st_mode & 0o777) == "0o600"
-    other = demo.StateFolder(tmp_path / "other")
+    other = state_folder.StateFolder(tmp_path / "other")
     other.prepare()
-    assert demo.ensure_secret(other.admin_passwd, demo.new_admin_passwd) != first
+    assert (
+        state_folder.ensure_secret(other.admin_passwd, state_folder.new_admin_passwd)
+        != first
+    )
     # Odoo's default is never written into the demo's configuration.
     for refused in ("", "admin"):
-        with pytest.raises(demo.DemoError):
-            demo.demo_config_text(
+        with pytest.raises(tooling.ToolError):
+            state_folder.demo_config_text(
                 {}, [], state, "S2V5", "demo", 8069, admin_passwd=refused
             )
 
 
 def test_the_demo_prints_no_database_manager_password(tmp_path):
-    state = demo.StateFolder(tmp_path)
+    state = state_folder.StateFolder(tmp_path)
     state.prepare()
-    secret = demo.ensure_secret(state.admin_passwd, demo.new_admin_passwd)
+    secret = state_folder.ensure_secret(
+        state.admin_passwd, state_folder.new_admin_passwd
+    )
     info = {"db": "g2p_demo", "port": 8069, "esignet": "e", "sbi": "s"}
-    assert secret not in demo.info_text(info, demo.load_identities(), state)
+    assert secret not in services.info_text(info, services.load_identities(), state)
 
 
 def test_installation_plan():
-    assert demo.installation_plan(None) == ("create", list(demo.ADDONS))
-    everything = dict.fromkeys(demo.ADDONS, ("installed", True))
-    assert demo.installation_plan(everything) == ("reuse", [])
+    assert services.installation_plan(None) == ("create", list(ADDONS))
+    everything = dict.fromkeys(ADDONS, ("installed", True))
+    assert services.installation_plan(everything) == ("reuse", [])
     partial = dict(everything, g2p_biometric_assist=("uninstalled", True))
-    assert demo.installation_plan(partial) == ("install", ["g2p_biometric_assist"])
-    no_demo = dict.fromkeys(demo.ADDONS, ("installed", False))
-    with pytest.raises(demo.DemoError, match="without demo data"):
-        demo.installation_plan(no_demo)
+    assert services.installation_plan(partial) == ("install", ["g2p_biometric_assist"])
+    no_demo = dict.fromkeys(ADDONS, ("installed", False))
+    with pytest.raises(tooling.ToolError, match="without demo data"):
+        services.installation_plan(no_demo)
 
 
 def test_arguments():
-    args = demo.parse_args([])
+    args = command.parse_args([])
     assert (args.db, args.port, args.stop) == ("g2p_demo", 8069, False)
     with pytest.raises(SystemExit):
-        demo.parse_args(["--db", "bad name; drop"])
+        command.parse_args(["--db", "bad name; drop"])
     with pytest.raises(SystemExit):
-        demo.parse_args(["--port", "0"])
+        command.parse_args(["--port", "0"])
 
 
 # -- the pid file and stopping ----------------------------------------------------
@@ -274,26 +287,26 @@ def test_start_time_from_proc_stat():
     text = (
         "1234 (odd name) with) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 99 20\n"
     )
-    assert demo.parse_stat_start_time(text) == 99
-    assert demo.parse_stat_start_time("garbage") is None
-    assert demo.parse_stat_state(text) == "S"
-    assert demo.parse_stat_state("1 (zombie) Z 1 2") == "Z"
+    assert state_folder.parse_stat_start_time(text) == 99
+    assert state_folder.parse_stat_start_time("garbage") is None
+    assert state_folder.parse_stat_state(text) == "S"
+    assert state_folder.parse_stat_state("1 (zombie) Z 1 2") == "Z"
 
 
 def test_pid_file_round_trip(tmp_path):
     path = tmp_path / "demo.pid"
-    assert demo.read_pid_file(path) is None
+    assert state_folder.read_pid_file(path) is None
     path.write_text("not json")
-    assert demo.read_pid_file(path) is None
-    me = demo.process_entry(os.getpid())
-    demo.write_pid_file(path, {"supervisor": me, "children": {}, "port": 1})
+    assert state_folder.read_pid_file(path) is None
+    me = state_folder.process_entry(os.getpid())
+    state_folder.write_pid_file(path, {"supervisor": me, "children": {}, "port": 1})
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert demo.running_demo(path)["port"] == 1
+    assert state_folder.running_demo(path)["port"] == 1
     # A pid reused by another process is not the demo's.
     if me["start"] is not None:
         reused = dict(me, start=me["start"] + 1)
-        demo.write_pid_file(path, {"supervisor": reused, "children": {}})
-        assert demo.running_demo(path) is None
+        state_folder.write_pid_file(path, {"supervisor": reused, "children": {}})
+        assert state_folder.running_demo(path) is None
 
 
 def _sleeper(ignore_term=False):
@@ -309,26 +322,26 @@ def _sleeper(ignore_term=False):
 
 
 def test_stop_ends_the_supervisor_and_leftover_children(tmp_path, monkeypatch):
-    state = demo.StateFolder(tmp_path)
+    state = state_folder.StateFolder(tmp_path)
     messages = []
-    assert demo.stop_demo(state, out=messages.append) == 0
+    assert state_folder.stop_demo(state, out=messages.append) == 0
     assert "No demo is running" in messages[0]
 
     supervisor, child, stubborn = _sleeper(), _sleeper(), _sleeper(ignore_term=True)
     try:
-        demo.write_pid_file(
+        state_folder.write_pid_file(
             state.pid_file,
             {
-                "supervisor": demo.process_entry(supervisor.pid),
+                "supervisor": state_folder.process_entry(supervisor.pid),
                 "children": {
-                    "odoo": demo.process_entry(child.pid),
-                    "sbi": demo.process_entry(stubborn.pid),
+                    "odoo": state_folder.process_entry(child.pid),
+                    "sbi": state_folder.process_entry(stubborn.pid),
                 },
             },
         )
         started = time.monotonic()
-        monkeypatch.setattr(demo, "STOP_TIMEOUT", 1)
-        assert demo.stop_demo(state, out=messages.append) == 0, messages
+        monkeypatch.setattr(state_folder, "STOP_TIMEOUT", 1)
+        assert state_folder.stop_demo(state, out=messages.append) == 0, messages
         assert time.monotonic() - started < 25
         for proc in (supervisor, child, stubborn):
             assert proc.wait(timeout=5) is not None
@@ -346,8 +359,8 @@ def test_stop_ends_the_supervisor_and_leftover_children(tmp_path, monkeypatch):
 
 
 def test_registration_request_follows_the_guide():
-    body = demo.client_registration_request(
-        {"kty": "RSA"}, demo.redirect_uris(8069), "http://127.0.0.1:8069/logo"
+    body = services.client_registration_request(
+        {"kty": "RSA"}, services.redirect_uris(8069), "http://127.0.0.1:8069/logo"
     )
     request = body["request"]
     assert request["clientAuthMethods"] == ["private_key_jwt"]
@@ -356,34 +369,43 @@ def test_registration_request_follows_the_guide():
         "mosip:idp:acr:biometrics",
         "mosip:idp:acr:generated-code",
     }
-    assert set(demo.GUIDE_USER_CLAIMS) < set(request["userClaims"])
+    assert set(settings.GUIDE_USER_CLAIMS) < set(request["userClaims"])
     assert "individual_id" in request["userClaims"]
     assert "http://127.0.0.1:8069/auth_oauth/signin" in request["redirectUris"]
     assert body["requestTime"].endswith("Z")
 
 
 def test_registration_answers():
-    ok = {"response": {"clientId": demo.CLIENT_ID, "status": "ACTIVE"}, "errors": []}
-    assert demo.register_client("http://e", {}, post=lambda u, b: ok) == "registered"
+    body = services.client_registration_request({"kty": "RSA"}, [], "http://x/logo")
+    ok = {
+        "response": {"clientId": settings.CLIENT_ID, "status": "ACTIVE"},
+        "errors": [],
+    }
+    assert (
+        tooling.register_client("http://e", body, post=lambda u, b: ok) == "registered"
+    )
+    other = {"response": {"clientId": "another", "status": "ACTIVE"}, "errors": []}
+    with pytest.raises(tooling.ToolError):
+        tooling.register_client("http://e", body, post=lambda u, b: other)
     duplicate = {"response": None, "errors": [{"errorCode": "duplicate_client_id"}]}
-    assert demo.register_client("http://e", {}, post=lambda u, b: duplicate) == (
+    assert tooling.register_client("http://e", body, post=lambda u, b: duplicate) == (
         "exists"
     )
     refused = {"response": None, "errors": [{"errorCode": "invalid_input"}]}
-    with pytest.raises(demo.DemoError, match="invalid_input"):
-        demo.register_client("http://e", {}, post=lambda u, b: refused)
+    with pytest.raises(tooling.ToolError, match="invalid_input"):
+        tooling.register_client("http://e", body, post=lambda u, b: refused)
 
 
 def test_registration_with_the_emulator():
-    pem = demo.new_rsa_private_key_pem()
-    body = demo.client_registration_request(
-        demo.client_public_jwk(pem), demo.redirect_uris(8069), "http://x/logo"
+    pem = state_folder.new_rsa_private_key_pem()
+    body = services.client_registration_request(
+        services.client_public_jwk(pem), services.redirect_uris(8069), "http://x/logo"
     )
     with EsignetEmulator(allow_client_registration=True) as emulator:
-        assert demo.register_client(emulator.issuer, body) == "registered"
-        assert demo.register_client(emulator.issuer, body) == "exists"
-        client = emulator.clients[demo.CLIENT_ID]
-        assert set(client.allowed_acr) == set(demo.GUIDE_ACR_VALUES)
+        assert tooling.register_client(emulator.issuer, body) == "registered"
+        assert tooling.register_client(emulator.issuer, body) == "exists"
+        client = emulator.clients[settings.CLIENT_ID]
+        assert set(client.allowed_acr) == set(settings.GUIDE_ACR_VALUES)
         assert "individual_id" in client.claims
 
 
@@ -391,15 +413,15 @@ def test_registration_with_the_emulator():
 
 
 def test_information_printed(tmp_path):
-    state = demo.StateFolder(tmp_path)
-    identities = demo.load_identities()
+    state = state_folder.StateFolder(tmp_path)
+    identities = services.load_identities()
     info = {
         "db": "g2p_demo",
         "port": 8069,
         "esignet": "http://127.0.0.1:8088",
         "sbi": "http://127.0.0.1:4501",
     }
-    text = demo.info_text(info, identities, state)
+    text = services.info_text(info, identities, state)
     assert "http://127.0.0.1:8069/selfservice" in text
     for identity in identities:
         assert identity["individual_id"] in text
@@ -415,7 +437,7 @@ def test_information_printed(tmp_path):
 
 
 def test_where_the_messages_are_read(tmp_path):
-    state = demo.StateFolder(tmp_path)
+    state = state_folder.StateFolder(tmp_path)
     info = {
         "db": "g2p_demo",
         "port": 8069,
@@ -425,16 +447,16 @@ def test_where_the_messages_are_read(tmp_path):
         "smtp_port": 8025,
         "sms": True,
     }
-    text = demo.info_text(info, demo.load_identities(), state)
+    text = services.info_text(info, services.load_identities(), state)
     assert "emails, SMS): http://127.0.0.1:8026/" in text
     assert "SMTP port 8025" in text and "Fast2SMS" in text
     assert "messages.log" in text
-    text = demo.info_text(dict(info, sms=False), demo.load_identities(), state)
+    text = services.info_text(dict(info, sms=False), services.load_identities(), state)
     assert "no SMS (g2p_notifications_fast2sms is not on addons_path)" in text
 
 
 def test_the_sink_ports_are_checked(monkeypatch):
-    args = demo.parse_args(["--mail-port", "2525", "--messages-port", "2526"])
+    args = command.parse_args(["--mail-port", "2525", "--messages-port", "2526"])
     assert (args.mail_port, args.messages_port) == (2525, 2526)
     with pytest.raises(SystemExit):
-        demo.parse_args(["--mail-port", "0"])
+        command.parse_args(["--mail-port", "0"])

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import run_suites
+import tooling
 from repo import ADDONS, REPO_ROOT
 
 
@@ -29,10 +30,10 @@ def _requirements_txt():
 
 @pytest.fixture(scope="module")
 def closure(tmp_path_factory):
-    source = run_suites._odoo_config_source()
+    source = tooling.odoo_config_source()
     if source is None:
         pytest.skip("no Odoo configuration ($ODOO_RC, ~/.odoorc)")
-    config, _ = run_suites.write_test_config(tmp_path_factory.mktemp("odoo"))
+    config, _ = tooling.write_test_config(tmp_path_factory.mktemp("odoo"))
     paths = run_suites.addons_paths(config)
     found = {}
     for name in (*ADDONS, *run_suites.OPTIONAL_ADDONS):

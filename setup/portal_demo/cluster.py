@@ -26,7 +26,7 @@ The topology is the production one, on 127.0.0.1:
   Odoo's ``proxy_mode``, and an access log that names the upstream of each
   request.
 
-``python3 setup/cluster.py serve --config FILE [--filestore DIR] [-- ARGS]``
+``python3 setup/portal_demo/cluster.py serve --config FILE [--filestore DIR] [-- ARGS]``
 starts one Odoo server of the cluster: it sets ``SESSION_DB_URI`` from the
 configuration's database settings, mounts the shared filestore, and becomes
 Odoo (same process id: stopping it stops the server).
@@ -47,7 +47,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 HOST = "127.0.0.1"
-SETUP_DIR = Path(__file__).resolve().parent
 CLUSTER_SCRIPT = Path(__file__).resolve()
 # Loaded in every server before any database: sessions in PostgreSQL, the
 # job runner.
@@ -266,7 +265,7 @@ def mounts_supported():
 
 
 def serve_command(config, filestore=None, odoo_args=(), python=None, name=None):
-    """The command line of one server (``python3 setup/cluster.py serve``)."""
+    """The command line of one server (``cluster.py serve``, this file)."""
     cmd = [python or sys.executable, str(CLUSTER_SCRIPT), "serve", f"--config={config}"]
     if name:
         cmd.append(f"--name={name}")
@@ -333,7 +332,7 @@ ACCESS_FIELDS = (
 )
 
 NGINX_CONF = """\
-# Written by setup/cluster.py: everything under {dir}, nothing system-wide.
+# Written by setup/portal_demo/cluster.py: everything under {dir}, nothing system-wide.
 {user}worker_processes 2;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
@@ -562,7 +561,7 @@ def sent_to_dead_server(accesses, upstream, killed_at, back_at):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python3 setup/cluster.py",
+        prog="python3 setup/portal_demo/cluster.py",
         description=__doc__.split("\n\n")[0],
     )
     commands = parser.add_subparsers(dest="command", required=True)

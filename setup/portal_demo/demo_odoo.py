@@ -1,6 +1,6 @@
 """The demo's configuration inside Odoo: what cannot be demo XML.
 
-Run by ``setup/demo.py`` (``python3 setup/demo_odoo.py --config=…
+Run by ``setup/demo.py`` (``python3 setup/portal_demo/demo_odoo.py --config=…
 --database=… --settings=FILE``), and imported by the end-to-end test
 (``g2p_biometric_assist/tests/test_demo_end_to_end.py``) so that the test
 runs on the demo's configuration. Every function is idempotent: it writes

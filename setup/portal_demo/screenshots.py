@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Screenshots of the running demo, for the README: ``python3 setup/screenshots.py``.
+"""Screenshots of the running demo, for the README.
+
+``python3 setup/portal_demo/screenshots.py``.
 
 Start the demo first (``python3 setup/demo.py``; ``--reset`` gives the data
 the README's pictures show). This script drives headless Chromium through
@@ -31,7 +33,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = REPO_ROOT / "docs" / "screenshots"
 DESKTOP = (1280, 800, False)
 PHONE = (360, 740, True)
