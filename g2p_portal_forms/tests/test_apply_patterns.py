@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..formio_core.limits import MAX_PATTERN_ANSWER_LENGTH
-from ..models.g2p_program import schema_digest
+from ..models.g2p_program_portal_apply import schema_digest
 from .common import GOOD_ANSWERS, SCHEMA, PortalFormsCase
 
 NAME_PATTERN = "((\\w+)\\s?)+"  # nested quantifiers: exponential when backtracking
