@@ -34,7 +34,9 @@ class G2PProgram(models.Model):
     the program's terms and the person's applications read here.
     """
 
-    _inherit = "g2p.program"
+    # One concern of g2p.program per file (g2p_program.py has its fields):
+    # each file stays readable, under 500 lines.
+    _inherit = "g2p.program"  # pylint: disable=consider-merging-classes-inherited
 
     # -- the rules of applying -----------------------------------------------
 

@@ -35,7 +35,9 @@ QUIET_CREATE = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
 class G2PProgram(models.Model):
     """Turning a submission into an application (the apply page's POST)."""
 
-    _inherit = "g2p.program"
+    # One concern of g2p.program per file (g2p_program.py has its fields):
+    # each file stays readable, under 500 lines.
+    _inherit = "g2p.program"  # pylint: disable=consider-merging-classes-inherited
 
     def _portal_submit(self, partner, data, documents, token, digest, own_draft=True):
         """Validate a submission and create the application, or raise.
