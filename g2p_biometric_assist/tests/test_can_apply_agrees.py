@@ -154,3 +154,19 @@ class TestCanApplyAgrees(AssistCase):
                 except ApplicationRefused as refusal:
                     expected = str(refusal.args[0])
                 self.assertEqual(messages[program.id], expected)
+
+    def test_the_open_domain_is_the_open_rule(self):
+        """The pages that search open programs (the list's "open" filter, the
+        dashboard) find those the decision calls open, on any day."""
+        Program = self.env["g2p.program"]
+        programs = Program.browse(self._ids(self.cases))
+        today = fields.Date.today()
+        for day in (today - timedelta(days=2), today, today + timedelta(days=1)):
+            with self.subTest(day=day):
+                found = Program.search(
+                    [("id", "in", programs.ids), *Program._portal_open_domain(day)]
+                )
+                self.assertEqual(
+                    set(found.ids),
+                    {p.id for p in programs if p._portal_is_open(day)},
+                )

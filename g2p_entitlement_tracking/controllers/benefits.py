@@ -93,8 +93,7 @@ class BenefitsPortal(CustomerPortal):
     def portal_my_benefits(
         self, page=1, sortby=None, filterby=None, program=None, cycle=None, **kw
     ):
-        env = request.env
-        Entitlement = env["g2p.entitlement"]
+        Entitlement = request.env["g2p.entitlement"]
         sortings = self._benefit_searchbar_sortings()
         filters = self._benefit_searchbar_filters()
         sortby = sortby if sortby in sortings else "newest"
@@ -109,23 +108,17 @@ class BenefitsPortal(CustomerPortal):
         if cycle_id:
             scope.append(("cycle_id", "=", cycle_id))
         domain = scope + list(filters[filterby]["domain"])
+        # (The pager leaves out the arguments that are None.)
         url_args = {"sortby": sortby, "filterby": filterby}
-        if program_id:
-            url_args["program"] = program_id
-        if cycle_id:
-            url_args["cycle"] = cycle_id
+        url_args.update(program=program_id or None, cycle=cycle_id or None)
         # Totals first: their grouped count gives the pager its total, and
         # they read every journal of the person's benefits for the rows.
-        money = Money(env)
+        money = Money(request.env)
         totals, currencies, state_counts = Entitlement._portal_totals(
             scope, partner_ids, money
         )
-        wanted = set(states_of([filterby])) if filterby != "all" else None
-        total = sum(
-            count
-            for state, count in state_counts.items()
-            if wanted is None or state in wanted
-        )
+        wanted = states_of([filterby]) if filterby != "all" else state_counts
+        total = sum(state_counts.get(state, 0) for state in set(wanted))
         entitlements, pager = paged_search(
             Entitlement,
             # The rules decide; the partners let the index find the rows.

@@ -192,8 +192,9 @@ class SelfServiceHome(CustomerPortal):
         applications; d: ids of the applications still being considered
         (candidates for a missing document); r: (requirement, program,
         name, sequence) mandatory for those; f: (application, requirement)
-        documents given; c: programs open to applications whose window
-        closes soon.
+        documents given; c: (program, name, its terms of applying, when the
+        person last applied to it) of the programs open to applications
+        whose window closes soon.
         """
         env = request.env
         partner_id = env.user.partner_id.id
