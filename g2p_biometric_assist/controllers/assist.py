@@ -190,17 +190,13 @@ class AssistedApplication(PortalApply):
             [("portal_published", "=", True), ("state", "=", "active")],
             order="name, id",
         )
+        # sudo: the apply rules read the registrant's applications and the
+        # form, as on the self-service page.
+        refused = programs.sudo()._portal_refusal_messages(partner)
         rows = []
         for program in programs:
-            try:
-                # sudo: the apply rules read the registrant's applications
-                # and the form, as on the self-service page.
-                program.sudo()._portal_check_can_apply(partner)
-                reason = None
-            except ApplicationRefused as refusal:
-                reason = str(refusal.args[0])
             if program.sudo().self_service_portal_form:
-                rows.append({"program": program, "refused": reason})
+                rows.append({"program": program, "refused": refused[program.id]})
         return rows
 
     @http.route(

@@ -3,6 +3,7 @@ from . import (
     test_assist_browser,
     test_assist_tour,
     test_assisted_application,
+    test_can_apply_agrees,
     test_capture_read_link,
     test_capture_refusals,
     test_demo_deployment,

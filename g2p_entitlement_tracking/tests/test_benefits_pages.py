@@ -233,7 +233,7 @@ class TestAmountsAndDates(TransactionCase):
     def test_amounts_as_format_amount_in_several_languages(self):
         from odoo.tools.misc import format_amount
 
-        from ..controllers.benefits import Money
+        from ..benefit_format import Money
 
         for code in ("en_US", "fr_FR", "en_IN", "de_DE"):
             self.env["res.lang"]._activate_lang(code)
@@ -257,7 +257,7 @@ class TestAmountsAndDates(TransactionCase):
 
         from odoo.tools.misc import format_date
 
-        from ..controllers.benefits import Dates
+        from ..benefit_format import Dates
 
         for code in ("en_US", "fr_FR", "de_DE"):
             self.env["res.lang"]._activate_lang(code)

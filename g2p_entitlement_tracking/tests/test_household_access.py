@@ -84,6 +84,36 @@ class TestHouseholdAccess(BenefitsCase):
             page = self.url_open(f"/my/benefits/{self.shared.id}")
             self.assertEqual(page.status_code, 404)
 
+    def test_the_pages_read_the_partners_of_the_record_rule(self):
+        """``_portal_partner_ids`` (the list, the filters) and the totals'
+        query find exactly the entitlements the record rule gives."""
+        Entitlement = self.env["g2p.entitlement"]
+
+        def check():
+            for partner in (self.ana, self.ben):
+                as_person = Entitlement.with_user(partner.user_ids)
+                by_rule = set(as_person.search([]).ids)
+                partner_ids = as_person._portal_partner_ids()
+                found = Entitlement.search([("partner_id", "in", partner_ids)])
+                self.assertEqual(set(found.ids), by_rule, partner.name)
+                _totals, _currencies, counts = as_person._portal_totals([])
+                self.assertEqual(sum(counts.values()), len(by_rule), partner.name)
+
+        check()
+        self.assertIn(
+            self.household.id,
+            Entitlement.with_user(self.ben.user_ids)._portal_partner_ids(),
+        )
+        self.membership.ended_date = fields.Datetime.now() + timedelta(days=7)
+        check()
+        later = fields.Datetime.now() + timedelta(days=14)
+        with patch.object(fields.Datetime, "now", return_value=later):
+            check()
+            self.assertNotIn(
+                self.household.id,
+                Entitlement.with_user(self.ben.user_ids)._portal_partner_ids(),
+            )
+
     def test_partner_fields_of_memberships_are_not_readable(self):
         self._sign_in(self.ben)
         self.ben.phone = "+254700000999"

@@ -11,7 +11,7 @@ from ..exceptions import ApplicationRefused, SubmissionInvalid
 from ..field_messages import translated
 from ..formio_core import SubmissionUnreadable, read_bounded, read_submission
 from ..formiojs import browser_layout
-from ..models.g2p_program import merge_answers
+from ..models.g2p_program_portal_apply import merge_answers
 
 _logger = logging.getLogger(__name__)
 

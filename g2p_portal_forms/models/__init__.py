@@ -2,6 +2,8 @@ from . import formio_builder
 from . import formio_version
 from . import g2p_portal_application_draft
 from . import g2p_program
+from . import g2p_program_portal_apply
+from . import g2p_program_portal_submit
 from . import g2p_program_document_requirement
 from . import g2p_program_form_field
 from . import g2p_program_registrant_info

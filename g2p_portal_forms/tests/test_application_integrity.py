@@ -12,7 +12,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, TransactionCase, tagged
 from odoo.tests.common import get_db_name
 
-from ..models.g2p_program import schema_digest
+from ..models.g2p_program_portal_apply import schema_digest
 from .common import GOOD_ANSWERS, SCHEMA
 
 

@@ -13,12 +13,13 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..formio_core.limits import MAX_PATTERN_ANSWER_LENGTH
-from ..models.g2p_program import schema_digest
+from ..models.g2p_program_portal_apply import schema_digest
 from .common import GOOD_ANSWERS, SCHEMA, PortalFormsCase
 
 NAME_PATTERN = "((\\w+)\\s?)+"  # nested quantifiers: exponential when backtracking
 LOOKAHEAD_PATTERN = "(?=.*\\d)\\w+"  # "contains a digit": RE2 cannot run it
-LOGGER = "odoo.addons.g2p_portal_forms.models.g2p_program"
+# The apply rules log a form the server cannot validate.
+LOGGER = "odoo.addons.g2p_portal_forms.models.g2p_program_portal_apply"
 
 
 def _pattern_schema(reference_pattern):

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from odoo.addons.g2p_auth_esignet.controllers.main import EsignetLogin
 from odoo.addons.g2p_auth_esignet.oidc import is_safe_redirect
+from odoo.addons.g2p_portal_forms.apply_core import refusal
 from odoo.addons.g2p_portal_forms.models.g2p_program_registrant_info import (
     BLOCKING_STATES,
     OPEN_STATES,
@@ -191,8 +192,9 @@ class SelfServiceHome(CustomerPortal):
         applications; d: ids of the applications still being considered
         (candidates for a missing document); r: (requirement, program,
         name, sequence) mandatory for those; f: (application, requirement)
-        documents given; c: programs open to applications whose window
-        closes soon.
+        documents given; c: (program, name, its terms of applying, when the
+        person last applied to it) of the programs open to applications
+        whose window closes soon.
         """
         env = request.env
         partner_id = env.user.partner_id.id
@@ -208,14 +210,8 @@ class SelfServiceHome(CustomerPortal):
         apps_table = SQL.identifier(apps.table)
         closing = Program._search(
             [
-                ("portal_published", "=", True),
-                ("state", "=", "active"),
-                ("self_service_portal_form", "!=", False),
-                ("portal_open_until", ">=", today),
+                *Program._portal_open_domain(today),
                 ("portal_open_until", "<=", today + timedelta(days=CLOSING_SOON_DAYS)),
-                "|",
-                ("portal_open_from", "=", False),
-                ("portal_open_from", "<=", today),
             ],
             order="portal_open_until, id",
             limit=ATTENTION_ITEMS * 4,
@@ -286,9 +282,13 @@ UNION ALL SELECT 'f', json_build_array(
     WHERE f.id IN %(files)s
     AND f.program_registrant_info_id IN (SELECT id FROM candidates)
 UNION ALL SELECT 'c', json_build_array(
-        id, name, portal_open_until, is_multiple_form_submission,
-        portal_max_open_applications)
-    FROM closing
+        c.id, c.name, json_build_array(%(terms)s),
+        -- When the person last applied (as _portal_check_can_apply reads it).
+        (SELECT to_char(COALESCE(a.portal_submitted_at, a.create_date),
+                        'YYYY-MM-DD HH24:MI:SS')
+         FROM apps a WHERE a.program_id = c.id AND a.state IN %(counting)s
+         ORDER BY a.id DESC LIMIT 1))
+    FROM closing c
 """,
                 apps=apps.select(
                     SQL("%s.id", apps_table),
@@ -296,6 +296,7 @@ UNION ALL SELECT 'c', json_build_array(
                     SQL("%s.state", apps_table),
                     SQL("%s.application_id", apps_table),
                     SQL("%s.create_date", apps_table),
+                    SQL("%s.portal_submitted_at", apps_table),
                 ),
                 partner=partner_id,
                 programs=DASHBOARD_PROGRAMS,
@@ -304,10 +305,15 @@ UNION ALL SELECT 'c', json_build_array(
                 closing=closing.select(
                     SQL("%s.id", closing_table),
                     SQL("%s.name", closing_table),
-                    SQL("%s.portal_open_until", closing_table),
-                    SQL("%s.is_multiple_form_submission", closing_table),
-                    SQL("%s.portal_max_open_applications", closing_table),
+                    *(
+                        SQL.identifier(closing.table, name)
+                        for name in Program._portal_terms_fields
+                    ),
                 ),
+                terms=SQL(", ").join(
+                    SQL.identifier("c", name) for name in Program._portal_terms_fields
+                ),
+                counting=tuple(BLOCKING_STATES),
                 lang=lang,
                 requirements=requirements,
                 files=files,
@@ -320,24 +326,31 @@ UNION ALL SELECT 'c', json_build_array(
         return rows
 
     def _g2p_closing_soon(self, per_program, today, programs):
-        """Programs the person can still apply to whose window closes soon.
+        """Programs the person can apply to whose window closes soon.
 
-        ``programs``: (id, name, closing date, several applications allowed,
-        most open applications) of the published programs open to
-        applications that close within CLOSING_SOON_DAYS.
+        ``programs``: (id, name, the program's terms as the values of
+        ``_portal_terms_fields``, when the person last applied) of the
+        programs open to applications that close within CLOSING_SOON_DAYS.
+        The apply page's own decision (``apply_core.refusal``) says which.
         """
+        Program = request.env["g2p.program"]
+        partner = request.env.user.partner_id
         items = []
-        candidates = sorted(
-            (
-                (fields.Date.to_date(until), program_id, name, multiple, most_open)
-                for program_id, name, until, multiple, most_open in programs
-            ),
-        )
-        for until, program_id, name, multiple, most_open in candidates:
+        candidates = []
+        for program_id, name, values, last in programs:
+            terms = Program._portal_terms_of(
+                dict(zip(Program._portal_terms_fields, values, strict=True))
+            )
+            candidates.append((terms.open_until, program_id, name, terms, last))
+        for until, program_id, name, terms, last in sorted(candidates):
             entry = per_program.get(program_id) or {}
-            if entry.get("blocking") and not multiple:
-                continue
-            if entry.get("open", 0) >= max(most_open or 0, 1):
+            applicant = Program._portal_applicant(
+                partner,
+                entry.get("blocking", 0),
+                entry.get("open", 0),
+                fields.Datetime.to_datetime(last),
+            )
+            if refusal(terms, applicant, today):
                 continue
             items.append(
                 {

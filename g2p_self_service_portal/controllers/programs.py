@@ -32,21 +32,6 @@ def listed_programs_domain():
     return [("state", "=", "active")]
 
 
-def open_programs_domain(today):
-    """Programs taking applications on ``today`` (as ``_portal_is_open``)."""
-    return [
-        ("portal_published", "=", True),
-        ("state", "=", "active"),
-        ("self_service_portal_form", "!=", False),
-        "|",
-        ("portal_open_from", "=", False),
-        ("portal_open_from", "<=", today),
-        "|",
-        ("portal_open_until", "=", False),
-        ("portal_open_until", ">=", today),
-    ]
-
-
 class ProgramsPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -69,12 +54,13 @@ class ProgramsPortal(CustomerPortal):
         }
 
     def _program_searchbar_filters(self):
-        today = fields.Date.context_today(request.env.user)
+        Program = request.env["g2p.program"]
+        today = fields.Date.context_today(Program)
         return {
             "all": {"label": _("All"), "domain": []},
             "open": {
                 "label": _("Open for applications"),
-                "domain": open_programs_domain(today),
+                "domain": Program._portal_open_domain(today),
             },
             "applied": {"label": _("Applied"), "domain": self._applied_domain},
             "enrolled": {"label": _("Enrolled"), "domain": self._enrolled_domain},
@@ -161,23 +147,15 @@ class ProgramsPortal(CustomerPortal):
         return request.render("g2p_self_service_portal.portal_my_programs", values)
 
     def _programs_status(self, programs):
-        """{program id: {"state", "application"}} for the person, in two queries.
+        """{program id: {"state", "application", "can_apply"}} for the person.
 
         ``state`` is ``enrolled``, ``applied``, ``open`` (can apply) or
-        ``closed``. ``application`` is the latest application that blocks
-        or counts (applied, in progress, approved), if any.
+        ``closed``. ``application`` is the latest application that counts
+        (applied, in progress, approved), if any; ``can_apply`` is the
+        apply page's own decision (``g2p.program._portal_refusals``).
         """
         env = request.env
-        latest = dict(
-            env["g2p.program.registrant_info"]._read_group(
-                [
-                    ("program_id", "in", programs.ids),
-                    ("state", "in", BLOCKING_STATES),
-                ],
-                ["program_id"],
-                ["id:max"],
-            )
-        )
+        decisions = programs._portal_refusals(env.user.partner_id)
         enrolled = {
             program.id
             for (program,) in env["g2p.program_membership"]._read_group(
@@ -188,21 +166,19 @@ class ProgramsPortal(CustomerPortal):
         Application = env["g2p.program.registrant_info"]
         status = {}
         for program in programs:
-            application_id = latest.get(program)
-            application = Application.browse(application_id or ())
+            decision, latest = decisions[program.id]
+            # The person's own application, read through the record rules.
+            application = Application.browse(latest.ids)
             if program.id in enrolled:
                 state = "enrolled"
             elif application:
                 state = "applied"
             else:
                 state = "open" if program._portal_is_open() else "closed"
-            can_apply = program._portal_is_open() and (
-                not application or program.is_multiple_form_submission
-            )
             status[program.id] = {
                 "state": state,
                 "application": application,
-                "can_apply": can_apply,
+                "can_apply": not decision,
             }
         return status
 
