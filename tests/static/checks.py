@@ -706,6 +706,27 @@ def check_test_imports(addon_dir: Path) -> list[str]:
     ]
 
 
+MAX_PYTHON_LINES = 500
+
+
+def check_file_length(addon_dir: Path) -> list[str]:
+    """No shipped Python file a reader has to scroll through: each under
+    ``MAX_PYTHON_LINES`` lines (tests excepted: they are not shipped
+    logic)."""
+    problems = []
+    for path in sorted(addon_dir.rglob("*.py")):
+        relative = path.relative_to(addon_dir)
+        if relative.parts[0] == "tests":
+            continue
+        count = len(path.read_text(encoding="utf-8").splitlines())
+        if count >= MAX_PYTHON_LINES:
+            problems.append(
+                f"{relative}: {count} lines (split it by concern: at most "
+                f"{MAX_PYTHON_LINES - 1})"
+            )
+    return problems
+
+
 # --------------------------------------------------------------------------
 # ruff
 
@@ -717,6 +738,7 @@ ADDON_CHECKS = {
     "pure_subpackages": check_pure_subpackages,
     "readme_i18n": check_readme_i18n,
     "test_imports": check_test_imports,
+    "file_length": check_file_length,
 }
 
 

@@ -253,3 +253,16 @@ def test_a_test_module_the_package_does_not_import_is_reported(tmp_path):
     (addon / "tests" / "__init__.py").unlink()
     assert checks.check_test_imports(addon) == ["tests/__init__.py is missing"]
     assert checks.check_test_imports(tmp_path / "no_tests") == []
+
+
+def test_a_long_shipped_file_is_reported(tmp_path):
+    addon = tmp_path / "fx_long"
+    (addon / "models").mkdir(parents=True)
+    (addon / "tests").mkdir()
+    (addon / "models" / "long.py").write_text("x = 1\n" * checks.MAX_PYTHON_LINES)
+    (addon / "models" / "short.py").write_text("x = 1\n" * 10)
+    (addon / "tests" / "test_long.py").write_text("x = 1\n" * 900)
+    assert checks.check_file_length(addon) == [
+        f"models/long.py: {checks.MAX_PYTHON_LINES} lines (split it by concern: "
+        f"at most {checks.MAX_PYTHON_LINES - 1})"
+    ]
