@@ -52,18 +52,6 @@ class BenefitsPortal(CustomerPortal):
             )
         return values
 
-    def _prepare_g2p_dashboard_values(self):
-        values = super()._prepare_g2p_dashboard_values()
-        Entitlement = request.env["g2p.entitlement"]
-        if values.get("g2p_dashboard") and Entitlement.check_access_rights(
-            "read", raise_exception=False
-        ):
-            values["g2p_benefit_totals"] = Entitlement._portal_totals([])[0]
-            values["g2p_benefit_phase_labels"] = {
-                phase: label(PHASE_LABELS, phase) for phase in states.PHASES
-            }
-        return values
-
     def _benefit_searchbar_sortings(self):
         return {
             "newest": {"label": _("Newest"), "order": "create_date desc, id desc"},
