@@ -5,13 +5,12 @@
 """
 
 import ast
-import importlib
 import re
 import sys
-import types
 from pathlib import Path
 
 import pytest
+from fake_translation import FakeLazyTranslation, import_with_fake_translation
 
 from g2p_auth_esignet import oidc
 from g2p_auth_esignet.oidc import (
@@ -320,35 +319,12 @@ def test_cancelled_login_has_its_own_key():
 # -- translated() ------------------------------------------------------------
 
 
-class FakeLazyTranslation:
-    """Stands in for Odoo's ``_lt``: "translates" by tagging the sentence."""
-
-    translations = {}
-
-    def __init__(self, source):
-        self.source = source
-
-    def __str__(self):
-        return self.translations.get(self.source, f"[fr] {self.source}")
-
-
 @pytest.fixture
 def user_messages(monkeypatch):
-    odoo = types.ModuleType("odoo")
-    tools = types.ModuleType("odoo.tools")
-    translate = types.ModuleType("odoo.tools.translate")
-    translate._lt = FakeLazyTranslation
-    for name, module in (
-        ("odoo", odoo),
-        ("odoo.tools", tools),
-        ("odoo.tools.translate", translate),
-    ):
-        monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.delitem(sys.modules, "g2p_auth_esignet.user_messages", raising=False)
-    monkeypatch.setattr(FakeLazyTranslation, "translations", {})
-    module = importlib.import_module("g2p_auth_esignet.user_messages")
+    name = "g2p_auth_esignet.user_messages"
+    module = import_with_fake_translation(monkeypatch, name)
     yield module
-    sys.modules.pop("g2p_auth_esignet.user_messages", None)
+    sys.modules.pop(name, None)
 
 
 def translate_error(user_messages, error):

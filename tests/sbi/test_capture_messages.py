@@ -5,12 +5,11 @@
 """
 
 import ast
-import importlib
 import sys
-import types
 from pathlib import Path
 
 import pytest
+from fake_translation import FakeLazyTranslation, import_with_fake_translation
 
 from g2p_biometric_assist import sbi
 from g2p_biometric_assist.sbi import CHOICE_REASONS, CODES, SbiError
@@ -112,34 +111,10 @@ def test_each_sentence_is_written_once_in_the_repository():
 # -- translated() ------------------------------------------------------------
 
 
-class FakeLazyTranslation:
-    """Stands in for Odoo's ``_lt``: "translates" by tagging the sentence."""
-
-    translations = {}
-
-    def __init__(self, source):
-        self.source = source
-
-    def __str__(self):
-        return self.translations.get(self.source, f"[fr] {self.source}")
-
-
 @pytest.fixture
 def messages(monkeypatch):
-    odoo = types.ModuleType("odoo")
-    tools = types.ModuleType("odoo.tools")
-    translate = types.ModuleType("odoo.tools.translate")
-    translate._lt = FakeLazyTranslation
-    for name, module in (
-        ("odoo", odoo),
-        ("odoo.tools", tools),
-        ("odoo.tools.translate", translate),
-    ):
-        monkeypatch.setitem(sys.modules, name, module)
     name = "g2p_biometric_assist.capture_messages"
-    monkeypatch.delitem(sys.modules, name, raising=False)
-    monkeypatch.setattr(FakeLazyTranslation, "translations", {})
-    module = importlib.import_module(name)
+    module = import_with_fake_translation(monkeypatch, name)
     yield module
     sys.modules.pop(name, None)
 
