@@ -10,7 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_translation import FakeLazyTranslation, import_with_fake_translation
+from message_tables import (
+    FakeLazyTranslation,
+    import_with_fake_translation,
+    not_written_once,
+)
 
 from g2p_auth_esignet import oidc
 from g2p_auth_esignet.oidc import (
@@ -214,30 +218,8 @@ def test_every_message_key_raised_in_the_addon_has_a_sentence(path):
         assert key in TABLE, f"{path.name}:{line}: no sentence for {key}"
 
 
-def repo_python_files():
-    skipped = {".git", "fixtures", "node_modules", "build", "setup"}
-    return [
-        path
-        for path in REPO.rglob("*.py")
-        if not skipped.intersection(path.relative_to(REPO).parts)
-    ]
-
-
 def test_each_sentence_is_written_once_in_the_repository():
-    counts = dict.fromkeys(TABLE.values(), 0)
-    places = {sentence: [] for sentence in TABLE.values()}
-    for path in repo_python_files():
-        try:
-            tree = ast.parse(path.read_text())
-        except (SyntaxError, UnicodeDecodeError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and node.value in counts:
-                counts[node.value] += 1
-                places[node.value].append(f"{path.relative_to(REPO)}:{node.lineno}")
-    repeated = {
-        sentence[:50]: places[sentence] for sentence, n in counts.items() if n != 1
-    }
+    repeated = not_written_once(TABLE.values(), REPO)
     assert not repeated, f"write each sentence once, in user_messages.py: {repeated}"
 
 

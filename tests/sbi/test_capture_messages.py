@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_translation import FakeLazyTranslation, import_with_fake_translation
+from message_tables import (
+    FakeLazyTranslation,
+    import_with_fake_translation,
+    not_written_once,
+)
 
 from g2p_biometric_assist import sbi
 from g2p_biometric_assist.sbi import CHOICE_REASONS, CODES, SbiError
@@ -85,26 +89,8 @@ def test_every_device_error_has_a_sentence():
     assert {e.DEVICE_ERROR_VENDOR, e.DEVICE_ERROR_UNKNOWN} <= TABLE.keys()
 
 
-def repo_python_files():
-    skipped = {".git", "fixtures", "node_modules", "build", "setup"}
-    return [
-        path
-        for path in REPO.rglob("*.py")
-        if not skipped.intersection(path.relative_to(REPO).parts)
-    ]
-
-
 def test_each_sentence_is_written_once_in_the_repository():
-    places = {sentence: [] for sentence in TABLE.values()}
-    for path in repo_python_files():
-        try:
-            tree = ast.parse(path.read_text())
-        except (SyntaxError, UnicodeDecodeError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and node.value in places:
-                places[node.value].append(f"{path.relative_to(REPO)}:{node.lineno}")
-    repeated = {s[:50]: where for s, where in places.items() if len(where) != 1}
+    repeated = not_written_once(TABLE.values(), REPO)
     assert not repeated, f"write each sentence once, in capture_messages.py: {repeated}"
 
 
