@@ -111,50 +111,52 @@ class Launch:
     def request_stop(self, signum, _frame):
         self.stop_requested.append(signum)
 
+    def start_emulator(self, supervisor, name, what, options, ready_path, env=None):
+        """``python3 tests/emulators/<name> <options>``, started and waited
+        for until ``ready_path`` answers (its address is ``info[name]``)."""
+        url = self.info[name]
+        print(f"Starting {what} on {url}")
+        process = supervisor.start(
+            name, [sys.executable, str(EMULATORS / name), *options], env=env
+        )
+        wait_until(
+            lambda: answers(url + ready_path),
+            what,
+            30,
+            process,
+            self.state.log(name),
+            cancel=self.stop_requested,
+        )
+        return process
+
     def start_and_supervise(self, supervisor):
         args, state, info = self.args, self.state, self.info
-        print(f"Starting the message sink on {info['messages']}")
         sms_key = ensure_secret(state.sms_key, lambda: secrets.token_urlsafe(24))
-        sink = supervisor.start(
+        self.start_emulator(
+            supervisor,
             "messages",
+            "the message sink",
             [
-                sys.executable,
-                str(EMULATORS / "messages"),
                 f"--smtp-port={args.mail_port}",
                 f"--http-port={args.messages_port}",
                 f"--store={state.messages}",
             ],
+            "/_emulator/health",
             # The gateway key stays out of the command line (ps, logs).
             env={"MESSAGE_SINK_SMS_KEY": sms_key},
         )
-        wait_until(
-            lambda: answers(info["messages"] + "/_emulator/health"),
-            "the message sink",
-            30,
-            sink,
-            state.log("messages"),
-            cancel=self.stop_requested,
-        )
-        print(f"Starting the eSignet emulator on {info['esignet']}")
-        esignet = supervisor.start(
+        self.start_emulator(
+            supervisor,
             "esignet",
+            "the eSignet emulator",
             [
-                sys.executable,
-                str(EMULATORS / "esignet"),
                 f"--port={args.esignet_port}",
                 f"--signing-key={state.signing_key}",
                 "--allow-client-registration",
             ],
+            "/_emulator/health",
             # The PSUT secret stays out of the command line (ps, logs).
             env={"ESIGNET_EMULATOR_PSUT_SECRET": self.psut_secret},
-        )
-        wait_until(
-            lambda: answers(info["esignet"] + "/_emulator/health"),
-            "the eSignet emulator",
-            30,
-            esignet,
-            state.log("esignet"),
-            cancel=self.stop_requested,
         )
         body = client_registration_request(
             client_public_jwk(self.client_pem),
@@ -163,23 +165,12 @@ class Launch:
         )
         register_client(info["esignet"], body)
 
-        print(f"Starting the SBI device emulator on {info['sbi']}")
-        sbi = supervisor.start(
+        self.start_emulator(
+            supervisor,
             "sbi",
-            [
-                sys.executable,
-                str(EMULATORS / "sbi"),
-                f"--port={args.sbi_port}",
-                f"--keys-dir={state.sbi_keys}",
-            ],
-        )
-        wait_until(
-            lambda: answers(info["sbi"] + "/_emulator/ca.pem"),
-            "the SBI emulator",
-            30,
-            sbi,
-            state.log("sbi"),
-            cancel=self.stop_requested,
+            "the SBI device emulator",
+            [f"--port={args.sbi_port}", f"--keys-dir={state.sbi_keys}"],
+            "/_emulator/ca.pem",
         )
         _status, ca_pem = http_get(info["sbi"] + "/_emulator/ca.pem")
 
