@@ -199,11 +199,10 @@ def configure_sms_gateway(env, endpoint, key):
         elif _differences(manager, values):
             manager.write(values)
         reference = f"{SMS_MANAGER_MODEL},{manager.id}"
-        wrapper = Wrapper.search([("program_id", "=", program.id)]).filtered(
-            lambda w, reference=reference: (
-                w.manager_ref_id
-                and f"{w.manager_ref_id._name},{w.manager_ref_id.id}" == reference
-            )
+        # A Reference field is stored as "model,id": searched as it is.
+        wrapper = Wrapper.search(
+            [("program_id", "=", program.id), ("manager_ref_id", "=", reference)],
+            limit=1,
         )
         if not wrapper:
             wrapper = Wrapper.create(
