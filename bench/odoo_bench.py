@@ -35,6 +35,7 @@ from tooling import (  # noqa: E402
     drop_database,
     free_port,
     odoo_command,
+    read_odoo_options,
     wait_until,
     write_test_config,
 )
@@ -232,28 +233,10 @@ def backend_cpu(config, database):
     return cpu
 
 
-def postmaster_pid(config, database):
-    """The PostgreSQL server's main process on this machine (its
-    ``postmaster.pid``), or None when it cannot be read (another machine, or
-    another user's files)."""
-    try:
-        conn = connect(config, database)
-        try:
-            with conn.cursor() as cr:
-                cr.execute("SHOW data_directory")
-                folder = cr.fetchone()[0]
-        finally:
-            conn.close()
-        pid = int(Path(folder, "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError, psycopg2.Error):
-        return None
-    return pid if _proc_stat(pid) else None
-
-
 def data_dir(config):
     """The data folder (filestore, sessions) of an Odoo configuration: its
     ``data_dir``, else Odoo's own default for this user."""
-    text = _config_option(config, "data_dir")
+    text = read_odoo_options(config).get("data_dir")
     if text:
         return Path(text).expanduser()
     out = subprocess.run(
@@ -269,12 +252,6 @@ def data_dir(config):
         check=True,
     )
     return Path(out.stdout.strip().splitlines()[-1])
-
-
-def _config_option(config, name):
-    parser = configparser.RawConfigParser()
-    parser.read(config)
-    return parser.get("options", name, fallback=None) or None
 
 
 def addon_installed(config, database, addon):
