@@ -171,18 +171,75 @@ class G2PEntitlement(models.Model):
         number of entitlements}) over the entitlements of ``domain`` and
         their payments.
 
-        One statement groups the entitlements and their payments and reads
-        their journals' currencies; without ``partner_ids`` it also finds
-        the person's groups (``_portal_partners_sql``) itself. SQL: the
-        ORM's read_group would take one query for the entitlements, one for
-        their payments (reading the entitlements again) and one for the
-        currencies."""
+        Without ``partner_ids`` the person's groups are found
+        (``_portal_partners_sql``). An empty ``domain`` (everything of the
+        person: the dashboard, the benefits page unfiltered) reads the sums
+        PostgreSQL keeps per partner (``_portal_totals_groups``); a domain
+        (a program, a cycle) groups the entitlements it selects
+        (``_portal_totals_scanned``)."""
         env = self.env
         money = money or Money(env)
+        if not domain:
+            # All of the person's benefits: the sums kept per partner
+            # (g2p_entitlement_totals), a few rows whatever the history.
+            partners = (
+                self._portal_partners_sql()
+                if partner_ids is None
+                else SQL("SELECT unnest(%s::integer[])", list(partner_ids))
+            )
+            groups = self._portal_totals_groups(partners)
+        else:
+            groups = self._portal_totals_scanned(domain, partner_ids)
+        entitlement_groups, payment_groups, journals = [], [], []
+        for kind, journal_id, state, amount, count in groups:
+            if kind == "e":
+                entitlement_groups.append((journal_id, state, amount, count))
+            elif kind == "p":
+                payment_groups.append((journal_id, state, amount))
+            else:
+                journals.append((journal_id, count))
+        currencies = self._portal_currency_map(journals)
+
+        def currency_of(journal_id):
+            return currencies.get(journal_id or False, currencies[False])
+
+        totals = benefit_totals(
+            [
+                (currency_of(journal), state, amount, count)
+                for journal, state, amount, count in entitlement_groups
+            ],
+            [
+                (currency_of(journal), status, amount)
+                for journal, status, amount in payment_groups
+            ],
+            {currency: currency.decimal_places for currency in currencies.values()},
+        )
+        rows = [
+            {
+                "currency": row.currency,
+                "approved": money(float(row.approved), row.currency),
+                "paid": money(float(row.paid), row.currency),
+                "to_come": money(float(row.to_come), row.currency),
+                "in_review": money(float(row.in_review), row.currency),
+                "count": row.count,
+            }
+            for row in totals.rows()
+        ]
+        state_counts = {}
+        for _journal, state, _amount, count in entitlement_groups:
+            state_counts[state] = state_counts.get(state, 0) + count
+        return rows, currencies, state_counts
+
+    @api.model
+    def _portal_totals_scanned(self, domain, partner_ids=None):
+        """The rows of ``_portal_totals_groups``, grouped from the
+        entitlements of ``domain`` (of the person's partners) and their
+        payments in one statement. SQL: the ORM's read_group would take one
+        query for the entitlements, one for their payments (reading the
+        entitlements again) and one for the currencies."""
+        env = self.env
         # sudo: the entitlements and payments of the partners the record
         # rule gives the person (_portal_partners_sql), within ``domain``.
-        # One statement groups both: the entitlements are read once, and
-        # their payments joined to them.
         Entitlement = env["g2p.entitlement"].sudo()
         env["g2p.payment"].flush_model()
         Entitlement.flush_model()
@@ -228,45 +285,7 @@ class G2PEntitlement(models.Model):
                 env.company.id,
             )
         )
-        entitlement_groups, payment_groups, journals = [], [], []
-        for kind, journal_id, state, amount, count in env.cr.fetchall():
-            if kind == "e":
-                entitlement_groups.append((journal_id, state, amount, count))
-            elif kind == "p":
-                payment_groups.append((journal_id, state, amount))
-            else:
-                journals.append((journal_id, count))
-        currencies = self._portal_currency_map(journals)
-
-        def currency_of(journal_id):
-            return currencies.get(journal_id or False, currencies[False])
-
-        totals = benefit_totals(
-            [
-                (currency_of(journal), state, amount, count)
-                for journal, state, amount, count in entitlement_groups
-            ],
-            [
-                (currency_of(journal), status, amount)
-                for journal, status, amount in payment_groups
-            ],
-            {currency: currency.decimal_places for currency in currencies.values()},
-        )
-        rows = [
-            {
-                "currency": row.currency,
-                "approved": money(float(row.approved), row.currency),
-                "paid": money(float(row.paid), row.currency),
-                "to_come": money(float(row.to_come), row.currency),
-                "in_review": money(float(row.in_review), row.currency),
-                "count": row.count,
-            }
-            for row in totals.rows()
-        ]
-        state_counts = {}
-        for _journal, state, _amount, count in entitlement_groups:
-            state_counts[state] = state_counts.get(state, 0) + count
-        return rows, currencies, state_counts
+        return env.cr.fetchall()
 
     @api.model
     def _portal_filters(self, program_id, partner_ids=None):
