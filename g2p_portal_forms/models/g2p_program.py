@@ -18,7 +18,7 @@ class G2PProgram(models.Model):
         "its application window is open.",
     )
     portal_open_from = fields.Date("Applications Open From")
-    portal_open_until = fields.Date("Applications Open Until")
+    portal_open_until = fields.Date("Applications Open Until", index=True)
     portal_max_open_applications = fields.Integer(
         "Open Applications at Once",
         default=1,

@@ -15,6 +15,16 @@ DASHBOARD_PROGRAMS = 10
 LATEST_APPLICATIONS = 5
 ATTENTION_ITEMS = 5
 CLOSING_SOON_DAYS = 7
+# A program's line of the dashboard statement (kind "g"), in order.
+PROGRAM_LINE = (
+    "program_id",
+    "count",
+    "latest_id",
+    "blocking",
+    "open",
+    "membership_state",
+    "membership_id",
+)
 
 
 class ResPartner(models.Model):
@@ -46,24 +56,11 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(Application)
         rows = self._portal_dashboard_rows(today)
         per_program = {}
-        for program_id, state, count, latest_id in rows["g"]:
-            entry = _program_entry(per_program, program_id)
-            entry["count"] += count
-            entry["latest_id"] = max(entry["latest_id"], latest_id)
-            if state in BLOCKING_STATES:
-                entry["blocking"] += count
-            if state in OPEN_STATES:
-                entry["open"] += count
-        for program_id, state, membership_id in rows["m"]:
-            entry = _program_entry(per_program, program_id)
-            entry["membership_state"] = state
-            entry["membership_id"] = max(entry["membership_id"], membership_id)
-        programs = sorted(
-            per_program.values(),
-            key=lambda e: (e["latest_id"], e["membership_id"]),
-            reverse=True,
-        )
-        shown = programs[:DASHBOARD_PROGRAMS]
+        for line in rows["g"]:
+            entry = _program_entry(per_program, line[0])
+            entry.update(zip(PROGRAM_LINE[1:], line[1:], strict=True))
+            entry["membership_state"] = entry["membership_state"] or False
+        shown = [per_program[program_id] for _rank, program_id in sorted(rows["s"])]
         names = dict(rows["n"])
         applications = {}
         for app_id, number, state, program_id, program_name, created in rows["a"]:
@@ -89,7 +86,7 @@ class ResPartner(models.Model):
         return {
             "g2p_dashboard": True,
             "g2p_programs": shown,
-            "g2p_program_total": len(programs),
+            "g2p_program_total": rows["t"][0] if rows["t"] else 0,
             "g2p_applications": latest,
             "g2p_attention": attention[:ATTENTION_ITEMS],
             "g2p_state_labels": dict(
@@ -106,8 +103,10 @@ class ResPartner(models.Model):
     def _portal_dashboard_rows(self, today):
         """Everything the dashboard shows, in one statement: {kind: [row]}.
 
-        g: (program, state, applications, latest application id) per
-        program and state; m: (program, state, latest membership id); n:
+        g: a program's line (``PROGRAM_LINE``: applications, the latest
+        one's id, how many block or are open, the latest membership's state
+        and id) for the programs shown and those closing soon; s: the
+        programs shown, (rank, program); t: how many programs the person has; n:
         (program, name) of the programs shown; a: the applications shown
         (latest per program shown, latest overall, those considered for
         missing documents) with their program's name; l: ids of the latest
@@ -166,15 +165,26 @@ members AS (
     SELECT program_id, state, MAX(id) AS latest FROM g2p_program_membership
     WHERE partner_id = %(partner)s GROUP BY 1, 2
 ),
-per_program AS (
-    SELECT program_id, MAX(app) AS app, MAX(member) AS member FROM (
-        SELECT program_id, latest AS app, 0 AS member FROM grouped
-        UNION ALL SELECT program_id, 0, latest FROM members
-    ) AS both_kinds GROUP BY 1
+-- One line per program of the person: their applications grouped, and
+-- their latest membership.
+lines AS (
+    SELECT COALESCE(g.program_id, m.program_id) AS program_id,
+        COALESCE(g.n, 0) AS n, COALESCE(g.latest, 0) AS latest,
+        COALESCE(g.blocking, 0) AS blocking, COALESCE(g.open, 0) AS open,
+        m.state AS member_state, COALESCE(m.latest, 0) AS member
+    FROM (
+        SELECT program_id, SUM(n) AS n, MAX(latest) AS latest,
+            COALESCE(SUM(n) FILTER (WHERE state IN %(blocking)s), 0) AS blocking,
+            COALESCE(SUM(n) FILTER (WHERE state IN %(open)s), 0) AS open
+        FROM grouped GROUP BY program_id
+    ) AS g FULL JOIN (
+        SELECT DISTINCT ON (program_id) program_id, state, latest FROM members
+        ORDER BY program_id, latest DESC
+    ) AS m ON m.program_id = g.program_id
 ),
 shown AS (
-    SELECT program_id, app FROM per_program
-    ORDER BY app DESC, member DESC LIMIT %(programs)s
+    SELECT program_id, latest AS app, member FROM lines
+    ORDER BY latest DESC, member DESC LIMIT %(programs)s
 ),
 latest AS (SELECT id FROM apps ORDER BY id DESC LIMIT %(latest)s),
 candidates AS (
@@ -182,8 +192,14 @@ candidates AS (
     ORDER BY id DESC LIMIT %(candidates)s
 ),
 closing AS (%(closing)s)
-SELECT 'g', json_build_array(program_id, state, n, latest) FROM grouped
-UNION ALL SELECT 'm', json_build_array(program_id, state, latest) FROM members
+SELECT 'g', json_build_array(program_id, n, latest, blocking, open, member_state,
+        member)
+    FROM lines
+    WHERE program_id IN (SELECT program_id FROM shown UNION SELECT id FROM closing)
+UNION ALL SELECT 's', json_build_array(
+        ROW_NUMBER() OVER (ORDER BY app DESC, member DESC), program_id)
+    FROM shown
+UNION ALL SELECT 't', to_json(COUNT(*)) FROM lines
 UNION ALL SELECT 'n', json_build_array(p.id, p.name)
     FROM g2p_program p WHERE p.id IN (SELECT program_id FROM shown)
 UNION ALL SELECT 'a', json_build_array(
@@ -239,12 +255,14 @@ UNION ALL SELECT 'c', json_build_array(
                     SQL.identifier("c", name) for name in Program._portal_terms_fields
                 ),
                 counting=tuple(BLOCKING_STATES),
+                blocking=tuple(BLOCKING_STATES),
+                open=tuple(OPEN_STATES),
                 lang=lang,
                 requirements=requirements,
                 files=files,
             )
         )
-        rows = {kind: [] for kind in "gmnaldrfc"}
+        rows = {kind: [] for kind in "gstnaldrfc"}
         for kind, value in env.cr.fetchall():
             rows[kind].append(value)
         rows["l"] = set(rows["l"])

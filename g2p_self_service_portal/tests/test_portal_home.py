@@ -296,6 +296,65 @@ class TestPortalHome(RegistrantUsers, HttpCase):
             )
         self.assertEqual(self._dashboard_statements(), before)
 
+    def test_dashboard_program_lines_agree_with_the_records(self):
+        """The statement's lines per program (its grouping is SQL): the ten
+        latest programs in order, their counts and membership, the total,
+        as the person's records read through the ORM give them."""
+        for index in range(12):
+            program = self._program(f"Line {index}")
+            self._application(self.ana, program, state="rejected")
+            if index % 3:
+                self._application(self.ana, program, state="inprogress")
+            if index % 4 == 0:
+                self.env["g2p.program_membership"].create(
+                    {"partner_id": self.ana.id, "program_id": program.id}
+                )
+        member_only = self._program("Membership only")
+        self.env["g2p.program_membership"].create(
+            {"partner_id": self.ana.id, "program_id": member_only.id}
+        )
+        user = self.ana.user_ids
+        values = self.env["res.partner"].with_user(user)._portal_dashboard()
+        apps = self.env["g2p.program.registrant_info"].with_user(user).search([])
+        members = self.env["g2p.program_membership"].search(
+            [("partner_id", "=", self.ana.id)]
+        )
+        expected = {}
+        for app in apps:
+            line = expected.setdefault(
+                app.program_id.id,
+                {"count": 0, "latest_id": 0, "blocking": 0, "open": 0},
+            )
+            line["count"] += 1
+            line["latest_id"] = max(line["latest_id"], app.id)
+            line["blocking"] += app.state in ("active", "inprogress", "completed")
+            line["open"] += app.state in ("active", "inprogress")
+        for member in members.sorted("id"):
+            line = expected.setdefault(
+                member.program_id.id,
+                {"count": 0, "latest_id": 0, "blocking": 0, "open": 0},
+            )
+            line.update(membership_state=member.state, membership_id=member.id)
+        order = sorted(
+            expected,
+            key=lambda p: (
+                expected[p]["latest_id"],
+                expected[p].get("membership_id", 0),
+            ),
+            reverse=True,
+        )
+        self.assertEqual(values["g2p_program_total"], len(expected))
+        shown = values["g2p_programs"]
+        self.assertEqual([line["program_id"] for line in shown], order[:10])
+        for line in shown:
+            want = expected[line["program_id"]]
+            for key, value in want.items():
+                self.assertEqual(line[key], value, (line["name"], key))
+            self.assertEqual(
+                line["name"], self.env["g2p.program"].browse(line["program_id"]).name
+            )
+        self.assertIn(member_only.id, order)
+
     # -- information pages --------------------------------------------------------
 
     def test_information_pages(self):
