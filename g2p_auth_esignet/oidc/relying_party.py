@@ -10,13 +10,13 @@ benchmark supply in-memory ones.
 """
 
 import dataclasses
-import ipaddress
 import logging
 from urllib.parse import urlsplit
 
 from .claims import map_claims
 from .client_assertion import build_client_assertion, build_token_request
 from .errors import ProviderResponseError, UnknownKeyError
+from .hosts import is_loopback_host
 from .id_token import DEFAULT_ALLOWED_ALGS
 from .id_token import verify_id_token as _verify_id_token
 from .json_body import read_json_object
@@ -260,18 +260,6 @@ class ProviderDiscovery:
     endpoints: dict
     acr_values_supported: list
     token_endpoint_auth_signing_alg_values_supported: list | None
-
-
-def is_loopback_host(host):
-    """True for localhost and loopback IP addresses (127.0.0.0/8, ::1)."""
-    if not host:
-        return False
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _endpoint(document, member, required):

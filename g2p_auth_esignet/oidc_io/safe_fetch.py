@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from ..oidc.claims import MAX_PICTURE_BYTES, is_supported_image
 from ..oidc.errors import ConfigurationError, ProviderResponseError
+from ..oidc.hosts import is_loopback_host
+from ..oidc.hosts import parse_address as _parse_address
 
 __all__ = [
     "MAX_PICTURE_BYTES",
@@ -68,19 +70,6 @@ _NOT_PUBLIC_V6 = tuple(
 # DNS64 answers a v4-only name with 64:ff9b::a.b.c.d on an IPv6-only server:
 # judged by the IPv4 address it embeds.
 _NAT64_V6 = ipaddress.IPv6Network("64:ff9b::/96")
-_LOCALHOST_NAMES = frozenset({"localhost", "localhost."})
-
-
-def _parse_address(address):
-    if isinstance(address, ipaddress.IPv4Address | ipaddress.IPv6Address):
-        return address
-    text = str(address).strip().strip("[]")
-    # getaddrinfo gives link-local IPv6 with a zone ("fe80::1%eth0").
-    text = text.split("%", 1)[0]
-    try:
-        return ipaddress.ip_address(text)
-    except ValueError:
-        return None
 
 
 def _is_public_v4(ip):
@@ -132,20 +121,6 @@ def is_public_address(address, *, allow_loopback=False):
             or ip.is_unspecified
         )
     )
-
-
-def is_loopback_host(host):
-    """True for ``localhost``, 127.0.0.0/8 and ::1 (also as ``::ffff:127.x``)."""
-    if not isinstance(host, str):
-        return False
-    if host.lower() in _LOCALHOST_NAMES:
-        return True
-    ip = _parse_address(host)
-    if ip is None:
-        return False
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_loopback
 
 
 def _normalize_host(host):

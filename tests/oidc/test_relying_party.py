@@ -238,6 +238,8 @@ def test_discovery_requires_the_other_endpoints(provider, member):
         "http://10.0.0.7/endpoint",
         "http://localhost.evil.example/endpoint",
         "http://127.0.0.1.nip.io/endpoint",
+        "http://[::ffff:10.0.0.7]/endpoint",
+        "http://0.0.0.0/endpoint",
     ],
 )
 def test_discovery_refuses_clear_text_endpoints(provider, member, url):
@@ -253,6 +255,7 @@ def test_discovery_refuses_clear_text_endpoints(provider, member, url):
         "http://127.0.0.1:8088/token",
         "http://127.3.4.5/token",
         "http://[::1]:8088/token",
+        "http://[::ffff:127.0.0.1]:8088/token",
         "https://esignet.example.org/token",
     ],
 )

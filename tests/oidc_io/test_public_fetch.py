@@ -312,3 +312,33 @@ def test_environment_proxies_are_ignored(fake_dns, tls_server, monkeypatch):
     fake_dns[PICTURE_HOST] = ["127.0.0.1"]
     transport = RequestsTransport(timeout=5, verify=tls_server.ca_bundle)
     assert transport.get_public(_picture_url(tls_server), allow_loopback=True) == PNG
+
+
+@pytest.mark.parametrize(
+    ("url", "this_machine"),
+    [
+        ("http://localhost:8088/x", True),
+        ("http://127.3.4.5/x", True),
+        ("http://[::1]/x", True),
+        ("http://[::ffff:127.0.0.1]/x", True),
+        ("http://10.0.0.7/x", False),
+        ("http://[::ffff:10.0.0.7]/x", False),
+        ("http://0.0.0.0/x", False),
+        ("http://localhost.evil.example/x", False),
+    ],
+)
+def test_one_rule_of_which_hosts_are_this_machine(url, this_machine):
+    """The discovery check (``oidc.relying_party``) and the endpoint check
+    (``oidc_io.safe_fetch``) ask the same function (``oidc.hosts``)."""
+    from g2p_auth_esignet.oidc import hosts, relying_party
+    from g2p_auth_esignet.oidc.errors import ConfigurationError
+    from g2p_auth_esignet.oidc_io import safe_fetch
+
+    assert relying_party.is_loopback_host is hosts.is_loopback_host
+    assert safe_fetch.is_loopback_host is hosts.is_loopback_host
+    try:
+        safe_fetch.check_endpoint_url(url)
+        allowed = True
+    except ConfigurationError:
+        allowed = False
+    assert allowed is this_machine
