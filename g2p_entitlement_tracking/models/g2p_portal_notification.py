@@ -171,6 +171,18 @@ class G2PPortalNotification(models.Model):
             partner = notification.partner_id.sudo()
             lang = partner.lang or self.env.context.get("lang") or "en_US"
             notification.with_context(lang=lang)._g2p_send_one(partner)
+        if any("email" in (n.channels or "").split() for n in pending):
+            # Odoo's mail queue runs hourly: wake it now (a cron trigger,
+            # committed with the emails; any server's cron worker takes it).
+            # As for every Odoo email, a server that dies between the mail
+            # server's answer and recording it leaves the email to send
+            # again: the same message (its Message-ID), which mailboxes show
+            # once.
+            mail_cron = self.env.ref(
+                "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
+            )
+            if mail_cron:
+                mail_cron.sudo()._trigger()
 
     def _g2p_send_one(self, partner):
         self.ensure_one()

@@ -41,6 +41,11 @@ class TestNotifications(BenefitsCase):
             trap.perform_enqueued_jobs()
         self.assertEqual(notification.status, "sent")
         self.assertEqual(notification.channels, "email")
+        # The mail queue (hourly) is woken for it, not left for the hour.
+        mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", mail_cron.id)])
+        )
         mails = self._mails_to("ana@example.org")
         self.assertEqual(len(mails), 1)
         self.assertIn("75.00", mails.body_html)
@@ -197,6 +202,20 @@ class TestNotifications(BenefitsCase):
         notification = self._notifications(entitlement)
         self.assertEqual(notification.status, "sent")
         self.assertEqual(notification.channels, "email")
+
+    def test_no_email_wakes_no_mail_queue(self):
+        self.ana.write({"email": False, "phone": False})
+        mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", mail_cron.id)])
+        entitlement = self._entitlement(
+            self.ana, self.cash_cycles[0], 60, "pending_validation"
+        )
+        with trap_jobs() as trap:
+            entitlement.state = "approved"
+            trap.perform_enqueued_jobs()
+        self.assertEqual(self._notifications(entitlement).status, "no_channel")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", mail_cron.id)]), before)
 
     def test_no_email_no_phone(self):
         entitlement = self._entitlement(

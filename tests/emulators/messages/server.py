@@ -115,8 +115,13 @@ class _Handler(BaseHTTPRequestHandler):
         messages = list(reversed(self.sink.store.list(to=query.get("to"))))
         rows = "".join(
             "<tr><td>{at}</td><td class='kind'>{kind}</td><td>{to}</td>"
-            "<td><a href='/messages/{id}'>{subject}</a></td></tr>".format(
+            "<td><a href='/messages/{id}'>{subject}</a>{again}</td></tr>".format(
                 id=m["id"],
+                again=(
+                    f" <span class='kind'>(sent again: as {int(m['again'])})</span>"
+                    if m.get("again")
+                    else ""
+                ),
                 at=escape(m["at"]),
                 kind="Email" if m["kind"] == "email" else "SMS",
                 to=escape(", ".join(m["to"])),
@@ -142,7 +147,19 @@ class _Handler(BaseHTTPRequestHandler):
             f"<p>{kind} to {escape(', '.join(message['to']))}"
             + (f" from {escape(message['from'])}" if message["from"] else "")
             + f", received {escape(message['at'])} UTC</p>"
-            f"<pre>{escape(message['body'])}</pre>"
+            + (
+                f"<p>Message-ID {escape(message['message_id'])}</p>"
+                if message.get("message_id")
+                else ""
+            )
+            + (
+                f"<p>Sent again: the same message as <a href='/messages/"
+                f"{int(message['again'])}'>{int(message['again'])}</a> (a mailbox"
+                " shows it once).</p>"
+                if message.get("again")
+                else ""
+            )
+            + f"<pre>{escape(message['body'])}</pre>"
         )
 
     def do_POST(self):  # noqa: N802 - stdlib name

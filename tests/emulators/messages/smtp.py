@@ -61,15 +61,26 @@ class _Handler:
         try:
             message = message_from_bytes(envelope.content, policy=default_policy)
             subject = str(message.get("Subject", ""))
+            message_id = str(message.get("Message-ID", "")).strip()
             body = message_text(message)
         except Exception as error:  # a malformed message is kept as raw text
             _logger.warning("unreadable message kept as text: %s", error)
-            subject = ""
+            subject = message_id = ""
             body = envelope.content.decode("utf-8", "replace")
         kept = self.store.add(
-            "email", envelope.rcpt_tos, subject, body, sender=envelope.mail_from or ""
+            "email",
+            envelope.rcpt_tos,
+            subject,
+            body,
+            sender=envelope.mail_from or "",
+            message_id=message_id,
         )
-        _logger.info("email %s to %s kept", kept["id"], ", ".join(kept["to"]))
+        _logger.info(
+            "email %s to %s kept%s",
+            kept["id"],
+            ", ".join(kept["to"]),
+            f" (again: the Message-ID of {kept['again']})" if kept["again"] else "",
+        )
         return "250 Message accepted for delivery"
 
 

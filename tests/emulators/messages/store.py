@@ -1,5 +1,11 @@
 """The messages the sink has received: emails and SMS, in arrival order.
 
+An email whose Message-ID was received before is kept again, marked
+``again`` (with the first one's id): a sender that died after the receiving
+server's answer and before recording it sends the same message a second
+time, and a mailbox shows it once. The pages and the tests tell a message
+sent twice from two messages.
+
 Thread-safe; with a path, every message is appended to a JSON-lines file
 and read back when the sink starts again, so that a demo stopped and
 started keeps what was sent.
@@ -29,10 +35,22 @@ class MessageStore:
                             continue  # a line cut short by a crash
             self._messages = self._messages[-MAX_KEPT:]
 
-    def add(self, kind, to, subject, body, sender=""):
+    def add(self, kind, to, subject, body, sender="", message_id=""):
         """Keep one message; returns it (with its id)."""
         with self._lock:
             last = self._messages[-1]["id"] if self._messages else 0
+            first = (
+                next(
+                    (
+                        m["id"]
+                        for m in self._messages
+                        if m.get("message_id") == message_id
+                    ),
+                    None,
+                )
+                if message_id
+                else None
+            )
             message = {
                 "id": last + 1,
                 "kind": kind,
@@ -41,6 +59,8 @@ class MessageStore:
                 "to": list(to),
                 "subject": subject,
                 "body": body,
+                "message_id": message_id,
+                "again": first,
             }
             self._messages.append(message)
             del self._messages[:-MAX_KEPT]

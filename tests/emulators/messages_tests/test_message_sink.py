@@ -34,9 +34,13 @@ def sink(tmp_path):
     smtp.stop()
 
 
-def _send_email(port, subject, html=None, text=None, to="kofi@example.org"):
+def _send_email(
+    port, subject, html=None, text=None, to="kofi@example.org", message_id=None
+):
     message = EmailMessage()
     message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
     message["From"] = "portal@example.org"
     message["To"] = to
     if text:
@@ -62,6 +66,27 @@ def test_an_email_is_kept_once_with_its_text(sink):
     assert message["to"] == ["kofi@example.org"]
     assert message["subject"] == "Your application APP-1"
     assert message["body"] == "Your application is approved.\nSee the portal"
+
+
+def test_an_email_sent_again_is_marked_with_the_first(sink):
+    """The same Message-ID twice (a sender that died before recording its
+    send): kept, marked as the first one sent again; the page says so."""
+    _store, smtp, web = sink
+    _send_email(smtp.port, "Paid", text="Paid", message_id="<a.1@portal>")
+    _send_email(smtp.port, "Paid", text="Paid", message_id="<a.1@portal>")
+    _send_email(smtp.port, "Paid", text="Paid", message_id="<b.2@portal>")
+    _send_email(smtp.port, "No id", text="No id")
+    messages = requests.get(web.base_url + MESSAGES_PATH, timeout=10).json()
+    assert [(m["message_id"], m["again"]) for m in messages] == [
+        ("<a.1@portal>", None),
+        ("<a.1@portal>", messages[0]["id"]),
+        ("<b.2@portal>", None),
+        ("", None),
+    ]
+    page = requests.get(f"{web.base_url}/messages/{messages[1]['id']}", timeout=10)
+    assert "Sent again" in page.text and "&lt;a.1@portal&gt;" in page.text
+    listing = requests.get(web.base_url + "/", timeout=10).text
+    assert listing.count("sent again") == 1
 
 
 def test_the_plain_text_part_is_preferred(sink):
