@@ -64,24 +64,31 @@ CREATE INDEX IF NOT EXISTS g2p_portal_benefit_total_partner_id_index
     ON g2p_portal_benefit_total (partner_id);
 """
 
-# The sums of some partners, per journal and state: their entitlements'
-# amounts and their payments' amounts paid, counted from the rows.
-CREATE_REFRESH_FUNCTION = """
-CREATE OR REPLACE FUNCTION g2p_portal_benefit_total_refresh(partners integer[])
-RETURNS void LANGUAGE sql AS $body$
-DELETE FROM g2p_portal_benefit_total WHERE partner_id = ANY(partners);
+# The sums per partner, journal and state: the entitlements' amounts and
+# their payments' amounts paid, counted from the rows; %s: which
+# entitlements (of which partners).
+SUMS = """
 INSERT INTO g2p_portal_benefit_total
     (partner_id, kind, journal_id, state, amount, count)
 SELECT partner_id, 'e', journal_id, state, COALESCE(SUM(initial_amount), 0),
        COUNT(*)
-FROM g2p_entitlement WHERE partner_id = ANY(partners)
+FROM g2p_entitlement e WHERE %s
 GROUP BY partner_id, journal_id, state
 UNION ALL
 SELECT e.partner_id, 'p', p.journal_id, p.status, COALESCE(SUM(p.amount_paid), 0),
        COUNT(*)
 FROM g2p_payment p JOIN g2p_entitlement e ON e.id = p.entitlement_id
-WHERE e.partner_id = ANY(partners)
-GROUP BY e.partner_id, p.journal_id, p.status;
+WHERE %s
+GROUP BY e.partner_id, p.journal_id, p.status
+"""
+SOME_PARTNERS = "e.partner_id = ANY(partners)"
+
+# The sums of some partners again.
+CREATE_REFRESH_FUNCTION = """
+CREATE OR REPLACE FUNCTION g2p_portal_benefit_total_refresh(partners integer[])
+RETURNS void LANGUAGE sql AS $body$
+DELETE FROM g2p_portal_benefit_total WHERE partner_id = ANY(partners);
+%s;
 $body$
 """
 
@@ -142,20 +149,8 @@ END
 $body$
 """
 
-# Everyone's sums again, from the rows (the refresh's statement over all).
-REFILL = """
-DELETE FROM g2p_portal_benefit_total;
-INSERT INTO g2p_portal_benefit_total
-    (partner_id, kind, journal_id, state, amount, count)
-SELECT partner_id, 'e', journal_id, state, COALESCE(SUM(initial_amount), 0),
-       COUNT(*)
-FROM g2p_entitlement GROUP BY partner_id, journal_id, state
-UNION ALL
-SELECT e.partner_id, 'p', p.journal_id, p.status, COALESCE(SUM(p.amount_paid), 0),
-       COUNT(*)
-FROM g2p_payment p JOIN g2p_entitlement e ON e.id = p.entitlement_id
-GROUP BY e.partner_id, p.journal_id, p.status;
-"""
+# Everyone's sums again, from the rows.
+REFILL = "DELETE FROM g2p_portal_benefit_total; %s"
 
 
 class G2PEntitlement(models.Model):
@@ -167,7 +162,12 @@ class G2PEntitlement(models.Model):
         result = super().init()
         cr = self.env.cr
         cr.execute(CREATE_TABLE)
-        cr.execute(CREATE_REFRESH_FUNCTION)
+        cr.execute(
+            SQL(
+                CREATE_REFRESH_FUNCTION,
+                SQL(SUMS, SQL(SOME_PARTNERS), SQL(SOME_PARTNERS)),
+            )
+        )
         cr.execute(CREATE_ENTITLEMENT_TRIGGER_FUNCTION)
         cr.execute(CREATE_PAYMENT_TRIGGER_FUNCTION)
         for table, function in WATCHED:
@@ -190,7 +190,7 @@ class G2PEntitlement(models.Model):
                 )
         # Summed again from the rows: whatever happened while the triggers
         # were not there (installing, an older version) is counted.
-        cr.execute(REFILL)
+        cr.execute(SQL(REFILL, SQL(SUMS, SQL("TRUE"), SQL("TRUE"))))
         return result
 
     @api.model
