@@ -21,7 +21,7 @@ def uninstall_hook(env):
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
     # The benefit totals: the triggers on OpenG2P's tables first, then
     # their functions and the table (g2p_entitlement_totals).
-    for table, function in WATCHED:
+    for table, function, _partners in WATCHED:
         for event in TRIGGERS:
             env.cr.execute(
                 SQL(

@@ -30,11 +30,6 @@ from odoo.tools import SQL
 
 TOTALS_TABLE = "g2p_portal_benefit_total"
 REFRESH_FUNCTION = "g2p_portal_benefit_total_refresh"
-# (table, its trigger function): one trigger per event on each.
-WATCHED = (
-    ("g2p_entitlement", "g2p_portal_benefit_total_entitlements"),
-    ("g2p_payment", "g2p_portal_benefit_total_payments"),
-)
 TRIGGERS = {
     "insert": (
         "CREATE TRIGGER %s AFTER INSERT ON %s REFERENCING NEW TABLE AS g2p_new "
@@ -92,25 +87,21 @@ DELETE FROM g2p_portal_benefit_total WHERE partner_id = ANY(partners);
 $body$
 """
 
-# After a statement on the entitlements: the partners of the rows
-# inserted or deleted, and of the rows whose partner, journal, state or
-# amount changed (before and after: a row moved to another partner leaves
-# the first one's sums too).
-CREATE_ENTITLEMENT_TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION g2p_portal_benefit_total_entitlements()
-RETURNS trigger LANGUAGE plpgsql AS $body$
+# After a statement on a watched table: the partners whose sums it may
+# have changed are summed again. %s: the function; then the queries of the
+# partners of the rows inserted, of those deleted, and of those updated
+# whose summed columns changed (before and after: a row moved to another
+# partner leaves the first one's sums too).
+CREATE_TRIGGER_FUNCTION = """
+CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $body$
 DECLARE partners integer[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT partner_id) INTO partners FROM g2p_new;
+        SELECT array_agg(DISTINCT partner_id) INTO partners FROM (%s) AS inserted;
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT partner_id) INTO partners FROM g2p_old;
+        SELECT array_agg(DISTINCT partner_id) INTO partners FROM (%s) AS deleted;
     ELSE
-        SELECT array_agg(DISTINCT x.partner_id) INTO partners
-        FROM g2p_old o JOIN g2p_new n ON n.id = o.id,
-             LATERAL (VALUES (o.partner_id), (n.partner_id)) AS x(partner_id)
-        WHERE (o.partner_id, o.journal_id, o.state, o.initial_amount)
-              IS DISTINCT FROM (n.partner_id, n.journal_id, n.state, n.initial_amount);
+        SELECT array_agg(DISTINCT partner_id) INTO partners FROM (%s) AS changed;
     END IF;
     IF partners IS NOT NULL THEN
         PERFORM g2p_portal_benefit_total_refresh(partners);
@@ -119,35 +110,31 @@ BEGIN
 END
 $body$
 """
-
-# The same for payments, whose partner is their entitlement's.
-CREATE_PAYMENT_TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION g2p_portal_benefit_total_payments()
-RETURNS trigger LANGUAGE plpgsql AS $body$
-DECLARE partners integer[];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT e.partner_id) INTO partners
-        FROM g2p_new n JOIN g2p_entitlement e ON e.id = n.entitlement_id;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT e.partner_id) INTO partners
-        FROM g2p_old o JOIN g2p_entitlement e ON e.id = o.entitlement_id;
-    ELSE
-        SELECT array_agg(DISTINCT e.partner_id) INTO partners
-        FROM g2p_old o JOIN g2p_new n ON n.id = o.id,
-             LATERAL (VALUES (o.entitlement_id), (n.entitlement_id)) AS x(id)
-             JOIN g2p_entitlement e ON e.id = x.id
-        WHERE (o.entitlement_id, o.journal_id, o.status, o.amount_paid)
-              IS DISTINCT FROM
-              (n.entitlement_id, n.journal_id, n.status, n.amount_paid);
-    END IF;
-    IF partners IS NOT NULL THEN
-        PERFORM g2p_portal_benefit_total_refresh(partners);
-    END IF;
-    RETURN NULL;
-END
-$body$
-"""
+# An entitlement's partner is its own; a payment's, its entitlement's.
+ENTITLEMENT_PARTNERS = (
+    "SELECT partner_id FROM g2p_new",
+    "SELECT partner_id FROM g2p_old",
+    "SELECT x.partner_id FROM g2p_old o JOIN g2p_new n ON n.id = o.id, "
+    "LATERAL (VALUES (o.partner_id), (n.partner_id)) AS x(partner_id) "
+    "WHERE (o.partner_id, o.journal_id, o.state, o.initial_amount) "
+    "IS DISTINCT FROM (n.partner_id, n.journal_id, n.state, n.initial_amount)",
+)
+PAYMENT_PARTNERS = (
+    "SELECT e.partner_id FROM g2p_new t "
+    "JOIN g2p_entitlement e ON e.id = t.entitlement_id",
+    "SELECT e.partner_id FROM g2p_old t "
+    "JOIN g2p_entitlement e ON e.id = t.entitlement_id",
+    "SELECT e.partner_id FROM g2p_old o JOIN g2p_new n ON n.id = o.id, "
+    "LATERAL (VALUES (o.entitlement_id), (n.entitlement_id)) AS x(id) "
+    "JOIN g2p_entitlement e ON e.id = x.id "
+    "WHERE (o.entitlement_id, o.journal_id, o.status, o.amount_paid) "
+    "IS DISTINCT FROM (n.entitlement_id, n.journal_id, n.status, n.amount_paid)",
+)
+# (table, its trigger function, its partner queries): a trigger per event.
+WATCHED = (
+    ("g2p_entitlement", "g2p_portal_benefit_total_entitlements", ENTITLEMENT_PARTNERS),
+    ("g2p_payment", "g2p_portal_benefit_total_payments", PAYMENT_PARTNERS),
+)
 
 # Everyone's sums again, from the rows.
 REFILL = "DELETE FROM g2p_portal_benefit_total; %s"
@@ -168,9 +155,14 @@ class G2PEntitlement(models.Model):
                 SQL(SUMS, SQL(SOME_PARTNERS), SQL(SOME_PARTNERS)),
             )
         )
-        cr.execute(CREATE_ENTITLEMENT_TRIGGER_FUNCTION)
-        cr.execute(CREATE_PAYMENT_TRIGGER_FUNCTION)
-        for table, function in WATCHED:
+        for table, function, partners in WATCHED:
+            cr.execute(
+                SQL(
+                    CREATE_TRIGGER_FUNCTION,
+                    SQL.identifier(function),
+                    *(SQL(query) for query in partners),
+                )
+            )
             for event, create in TRIGGERS.items():
                 trigger = SQL.identifier(f"{function}_{event}")
                 cr.execute(

@@ -135,7 +135,7 @@ class TestBenefitTotals(BenefitsCase):
         cr = self.env.cr
         with self.assertRaises(InterruptedError), cr.savepoint():
             uninstall_hook(self.env)
-            for table, function in WATCHED:
+            for table, function, _partners in WATCHED:
                 cr.execute(
                     "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass "
                     "AND tgname LIKE %s",
