@@ -9,6 +9,7 @@ from . import (
     test_demo_deployment,
     test_demo_accessibility,
     test_demo_end_to_end,
+    test_demo_event_mails,
     test_install,
     test_officer_model,
     test_purge_and_read,

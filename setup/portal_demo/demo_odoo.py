@@ -177,6 +177,54 @@ def configure_mail_server(env, port):
     return server
 
 
+# Odoo apps installed with OpenG2P (g2p_programs depends on event_sms; the
+# mail stack brings calendar) whose demo data writes to made-up people.
+ODOO_DEMO_APPS = ("event", "calendar")
+
+
+def quiet_odoo_app_demo(env):
+    """Odoo's own demo data of ``ODOO_DEMO_APPS`` would email made-up people
+    through the message sink: event confirmations and meeting invitations
+    queued at installation, then event and meeting reminders. Their queued
+    emails are cancelled, the demo events' mail schedulers removed and the
+    demo meetings' alarms cleared, so that the sink shows what the portal
+    sends. Returns how many emails were cancelled."""
+    from odoo.osv import expression  # the module runs inside Odoo's shell
+
+    Data = env["ir.model.data"].sudo()
+    about = {}  # model: ids of Odoo's demo records, and what hangs on them
+    for data in Data.search([("module", "in", ODOO_DEMO_APPS)]):
+        if data.model in ("event.event", "event.registration", "calendar.event"):
+            about.setdefault(data.model, set()).add(data.res_id)
+    events = sorted(about.get("event.event", ()))
+    if events:
+        registrations = (
+            env["event.registration"].sudo().search([("event_id", "in", events)])
+        )
+        about.setdefault("event.registration", set()).update(registrations.ids)
+        env["event.mail"].sudo().search([("event_id", "in", events)]).unlink()
+    meetings = sorted(about.get("calendar.event", ()))
+    if meetings:
+        env["calendar.event"].sudo().browse(meetings).exists().write(
+            {"alarm_ids": [(5, 0, 0)]}
+        )
+    if not about:
+        return 0
+    domain = expression.OR(
+        [
+            [("model", "=", model), ("res_id", "in", sorted(ids))]
+            for model, ids in about.items()
+        ]
+    )
+    queued = (
+        env["mail.mail"]
+        .sudo()
+        .search(expression.AND([[("state", "=", "outgoing")], domain]))
+    )
+    queued.write({"state": "cancel"})
+    return len(queued)
+
+
 def configure_sms_gateway(env, endpoint, key):
     """Every program's SMS go through OpenG2P's Fast2SMS client to the sink
     (one manager per program, as OpenG2P's managers are), and registrants
@@ -259,6 +307,7 @@ def configure(env, settings):
     mail_server = None
     if settings.get("smtp_port"):
         mail_server = configure_mail_server(env, settings["smtp_port"])
+    quieted = quiet_odoo_app_demo(env)
     sms_programs = env["g2p.program"].browse()
     if settings.get("sms_endpoint"):
         with open(settings["sms_key_file"], encoding="ascii") as handle:
@@ -266,6 +315,7 @@ def configure(env, settings):
         sms_programs = configure_sms_gateway(env, settings["sms_endpoint"], sms_key)
     return {
         "mail_server_id": mail_server.id if mail_server else None,
+        "odoo_demo_emails_cancelled": quieted,
         "sms_programs": len(sms_programs),
         "provider_id": provider.id,
         "login_buttons": provider.esignet_login_method_ids.mapped("name"),
