@@ -130,6 +130,23 @@ class G2PEntitlement(models.Model):
                 )
         return currencies
 
+    @api.model
+    def _portal_journal_currency_rows(self, journals):
+        """SQL of ('j', journal or 0 for the company, NULL, NULL, currency)
+        rows: the currencies of ``journals`` (an SQL query of journal ids)
+        and the company's, as the totals' statements return them for
+        ``_portal_currency_map``."""
+        for model in ("account.journal", "res.company"):
+            self.env[model].flush_model(["currency_id"])
+        return SQL(
+            "SELECT 'j', 0, NULL, NULL, currency_id FROM res_company WHERE id = %s "
+            "UNION ALL "
+            "SELECT 'j', j.id, NULL, NULL, j.currency_id FROM account_journal j "
+            "WHERE j.id IN (%s)",
+            self.env.company.id,
+            journals,
+        )
+
     # -- the portal's record rule, as the pages use it ----------------------------
 
     @api.model
@@ -243,8 +260,6 @@ class G2PEntitlement(models.Model):
         Entitlement = env["g2p.entitlement"].sudo()
         env["g2p.payment"].flush_model()
         Entitlement.flush_model()
-        for model in ("account.journal", "res.company"):
-            env[model].flush_model(["currency_id"])
         if partner_ids is None:
             query = Entitlement._search(domain)
             # = ANY(ARRAY(...)): the partners are found once, then the
@@ -269,20 +284,16 @@ class G2PEntitlement(models.Model):
                 "UNION ALL "
                 "SELECT 'p', p.journal_id, p.status, SUM(p.amount_paid), COUNT(*) "
                 "FROM p GROUP BY p.journal_id, p.status "
-                "UNION ALL "
-                "SELECT 'j', 0, NULL, NULL, currency_id FROM res_company "
-                "WHERE id = %s "
-                "UNION ALL "
-                "SELECT 'j', j.id, NULL, NULL, j.currency_id FROM account_journal j "
-                "WHERE j.id IN (SELECT journal_id FROM e "
-                "UNION SELECT journal_id FROM p)",
+                "UNION ALL %s",
                 query.select(
                     SQL("%s.id", table),
                     SQL("%s.journal_id", table),
                     SQL("%s.state", table),
                     SQL("%s.initial_amount", table),
                 ),
-                env.company.id,
+                self._portal_journal_currency_rows(
+                    SQL("SELECT journal_id FROM e UNION SELECT journal_id FROM p")
+                ),
             )
         )
         return env.cr.fetchall()

@@ -196,23 +196,16 @@ class G2PEntitlement(models.Model):
         # The ORM's pending writes reach the tables (and their triggers).
         for model in ("g2p.entitlement", "g2p.payment"):
             self.env[model].flush_model()
-        for model in ("account.journal", "res.company"):
-            self.env[model].flush_model(["currency_id"])
         self.env.cr.execute(
             SQL(
                 "WITH t AS (SELECT kind, journal_id, state, SUM(amount) AS amount, "
                 "SUM(count)::integer AS count FROM %s "
                 "WHERE partner_id = ANY(ARRAY(%s)) GROUP BY 1, 2, 3) "
                 "SELECT kind, journal_id, state, amount, count FROM t "
-                "UNION ALL "
-                "SELECT 'j', 0, NULL, NULL, currency_id FROM res_company "
-                "WHERE id = %s "
-                "UNION ALL "
-                "SELECT 'j', j.id, NULL, NULL, j.currency_id FROM account_journal j "
-                "WHERE j.id IN (SELECT journal_id FROM t)",
+                "UNION ALL %s",
                 SQL.identifier(TOTALS_TABLE),
                 partners,
-                self.env.company.id,
+                self._portal_journal_currency_rows(SQL("SELECT journal_id FROM t")),
             )
         )
         return self.env.cr.fetchall()

@@ -57,9 +57,9 @@ class ResPartner(models.Model):
         rows = self._portal_dashboard_rows(today)
         per_program = {}
         for line in rows["g"]:
-            entry = _program_entry(per_program, line[0])
-            entry.update(zip(PROGRAM_LINE[1:], line[1:], strict=True))
+            entry = dict(zip(PROGRAM_LINE, line, strict=True), name="")
             entry["membership_state"] = entry["membership_state"] or False
+            per_program[entry["program_id"]] = entry
         shown = [per_program[program_id] for _rank, program_id in sorted(rows["s"])]
         names = dict(rows["n"])
         applications = {}
@@ -227,7 +227,7 @@ UNION ALL SELECT 'c', json_build_array(
         -- When the person last applied (as _portal_check_can_apply reads it).
         (SELECT to_char(COALESCE(a.portal_submitted_at, a.create_date),
                         'YYYY-MM-DD HH24:MI:SS')
-         FROM apps a WHERE a.program_id = c.id AND a.state IN %(counting)s
+         FROM apps a WHERE a.program_id = c.id AND a.state IN %(blocking)s
          ORDER BY a.id DESC LIMIT 1))
     FROM closing c
 """,
@@ -254,7 +254,6 @@ UNION ALL SELECT 'c', json_build_array(
                 terms=SQL(", ").join(
                     SQL.identifier("c", name) for name in Program._portal_terms_fields
                 ),
-                counting=tuple(BLOCKING_STATES),
                 blocking=tuple(BLOCKING_STATES),
                 open=tuple(OPEN_STATES),
                 lang=lang,
@@ -343,20 +342,3 @@ UNION ALL SELECT 'c', json_build_array(
             if len(items) >= ATTENTION_ITEMS:
                 break
         return items
-
-
-def _program_entry(per_program, program_id):
-    """The dashboard line of a program, created empty on first use."""
-    return per_program.setdefault(
-        program_id,
-        {
-            "program_id": program_id,
-            "name": "",
-            "latest_id": 0,
-            "blocking": 0,
-            "open": 0,
-            "count": 0,
-            "membership_state": False,
-            "membership_id": 0,
-        },
-    )

@@ -193,9 +193,13 @@ def quiet_odoo_app_demo(env):
 
     Data = env["ir.model.data"].sudo()
     about = {}  # model: ids of Odoo's demo records, and what hangs on them
-    for data in Data.search([("module", "in", ODOO_DEMO_APPS)]):
-        if data.model in ("event.event", "event.registration", "calendar.event"):
-            about.setdefault(data.model, set()).add(data.res_id)
+    for data in Data.search(
+        [
+            ("module", "in", ODOO_DEMO_APPS),
+            ("model", "in", ("event.event", "event.registration", "calendar.event")),
+        ]
+    ):
+        about.setdefault(data.model, set()).add(data.res_id)
     events = sorted(about.get("event.event", ()))
     if events:
         registrations = (
